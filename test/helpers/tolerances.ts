@@ -26,7 +26,7 @@ export function compareArrays(actual: ArrayLike<number>, expected: ArrayLike<num
     const a = actual[i]!;
     const e = expected[i]!;
     const d = Number.isNaN(a) || Number.isNaN(e) ? (Number.isNaN(a) && Number.isNaN(e) ? 0 : Infinity) : Math.abs(a - e);
-    if (d > worst.maxAbsDiff || worst.index < 0) worst = { maxAbsDiff: Math.max(d, worst.maxAbsDiff), index: d >= worst.maxAbsDiff ? i : worst.index, actual: a, expected: e };
+    if (worst.index < 0 || d > worst.maxAbsDiff) worst = { maxAbsDiff: d, index: i, actual: a, expected: e };
   }
   return worst;
 }
