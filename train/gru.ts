@@ -54,7 +54,7 @@ export class ResetAfterGRU extends tf.layers.Layer {
   private bias: tf.LayerVariable | undefined;
 
   constructor(args: ResetAfterGRUArgs) {
-    super(args as tf.serialization.ConfigDict);
+    super({ name: args.name, inputShape: args.inputShape, trainable: args.trainable });
     this.units = args.units;
     this.activation = args.activation ?? 'tanh';
     this.recurrentActivation = args.recurrentActivation ?? 'sigmoid';
