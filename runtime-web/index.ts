@@ -1,0 +1,92 @@
+// The browser runtime: the shared Classifier contract (core/classifier.ts) on onnxruntime-web.
+// Uses the 'onnxruntime-web/webgpu' build (1.30: the native WebGPU EP, which has a GRU kernel for
+// sigmoid/tanh; anything it lacks runs on the CPU kernels of the same WASM binary). The same build runs
+// the plain WASM provider, in browsers and in Node (numThreads 1, model bytes), so one module is tested
+// in Node and shipped to the page.
+import * as ort from 'onnxruntime-web/webgpu';
+import { classifyInBatches, type Beat, type Classifier, type Prediction } from '../core/classifier.js';
+import { DeviceUnavailableError, ModelFormatError } from '../core/errors.js';
+import { decodeMetadata, readOnnxMetadataProps, type ModelMetadata } from '../core/metadata.js';
+import { selectWebProviders, type ProviderProbe, type WebProvider, type WebProviderRequest } from './provider.js';
+
+export { WEB_PROVIDERS, selectWebProviders, probeProvider, type WebProvider, type WebProviderRequest } from './provider.js';
+
+export interface WebLoadOptions {
+  /** 'auto' (default): WebGPU when an adapter exists, else WASM. A named provider is forced. */
+  provider?: WebProviderRequest;
+  /** WASM threads; default 1 in Node (threads there need workers ORT cannot start), ORT's default in browsers. */
+  numThreads?: number;
+  /** Where the ort-wasm-*.{mjs,wasm} files are served (a URL prefix ending in '/'); default: ORT's own lookup. */
+  wasmPaths?: string;
+  /** Largest batch per session run; bigger inputs are split (results keep input order). Default 256. */
+  maxBatch?: number;
+  /** Replaces the WebGPU availability check (tests). */
+  probe?: ProviderProbe;
+}
+
+export interface WebClassifier extends Classifier {
+  readonly provider: WebProvider;
+  /** Providers skipped before this one, with the reason (e.g. webgpu: 'navigator.gpu is missing'). */
+  readonly skipped: Partial<Record<WebProvider, string>>;
+}
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+async function fetchModel(url: string): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new ModelFormatError(`could not fetch the model from ${url}: ${(e as Error).message}. In Node, read the file and pass its bytes.`);
+  }
+  if (!response.ok) throw new ModelFormatError(`could not fetch the model from ${url}: HTTP ${response.status} ${response.statusText}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Loads an exported .onnx (bytes or a URL) and returns a classifier on the chosen provider. */
+export async function load(model: Uint8Array | ArrayBuffer | string, options: WebLoadOptions = {}): Promise<WebClassifier> {
+  const source = typeof model === 'string' ? model : 'model bytes';
+  const bytes = typeof model === 'string' ? await fetchModel(model) : model instanceof Uint8Array ? model : new Uint8Array(model);
+  const metadata: ModelMetadata = decodeMetadata(readOnnxMetadataProps(bytes), source);
+  const numThreads = options.numThreads ?? (isNode ? 1 : undefined);
+  if (numThreads !== undefined) ort.env.wasm.numThreads = numThreads;
+  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
+  const choice = await selectWebProviders(options.provider ?? 'auto', options.probe);
+  const skipped = { ...choice.skipped };
+  let session: ort.InferenceSession | undefined;
+  let provider: WebProvider | undefined;
+  const failures: string[] = [];
+  for (const candidate of choice.candidates) {
+    try {
+      session = await ort.InferenceSession.create(bytes, { executionProviders: [candidate], graphOptimizationLevel: 'all' });
+      provider = candidate;
+      break;
+    } catch (e) {
+      failures.push(`${candidate}: ${(e as Error).message}`);
+      skipped[candidate] = `session creation failed: ${(e as Error).message}`;
+    }
+  }
+  if (!session || !provider) {
+    if (choice.candidates.every((c) => c === 'webgpu')) {
+      throw new DeviceUnavailableError(`provider "webgpu" could not start a session (${failures.join('; ')}). Use provider "wasm" or "auto".`);
+    }
+    throw new ModelFormatError(`${source}: onnxruntime-web could not load the model (${failures.join('; ')})`);
+  }
+  const live = session;
+  const maxBatch = options.maxBatch ?? 256;
+  const dims = (n: number) => [n, metadata.inputLength, metadata.channels];
+  const run = async (packed: Float32Array, n: number): Promise<Float32Array> => {
+    const input = new ort.Tensor('float32', packed, dims(n));
+    const out = await live.run({ [metadata.inputName]: input });
+    const probs = out[metadata.outputName];
+    if (!probs) throw new ModelFormatError(`${source}: the model has no output "${metadata.outputName}"`);
+    return probs.data as Float32Array;
+  };
+  return {
+    metadata,
+    provider,
+    skipped,
+    classify: (beats: Beat[]): Promise<Prediction[]> => classifyInBatches(beats, metadata, maxBatch, run),
+    dispose: () => live.release(),
+  };
+}
