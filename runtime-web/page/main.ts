@@ -78,7 +78,7 @@ async function loadModel(model: string | Uint8Array, name: string): Promise<void
   const acc = m.testAccuracy === undefined ? '' : `, test accuracy ${(100 * m.testAccuracy).toFixed(2)}%`;
   $('model-info').textContent = `${name}: ${m.classes.length} classes, ${m.inputLength} samples x ${m.channels} channel(s)${acc}`;
   const select = $<HTMLSelectElement>('beat-select');
-  for (const option of select.options) {
+  for (const option of Array.from(select.options)) {
     const beat = bundledBeats[Number(option.value)]!;
     const cls = m.classes.find((c) => c.label === beat.label);
     option.textContent = `${beat.label} ${cls?.name ?? ''} (test row ${beat.row})`;
