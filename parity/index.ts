@@ -1,0 +1,134 @@
+// Cross-runtime parity: the same ECG5000 test beats through TF.js (the training output) and every
+// ONNX runtime, reporting per runtime the max abs probability difference vs TF.js, argmax agreement,
+// accuracy and time. Library behind `ecg parity`; the pipeline ends with its table.
+import { readFile } from 'node:fs/promises';
+import { packBeats } from '../core/classifier.js';
+import { encodeLabels, parseUcrText } from '../core/dataset.js';
+import { InvalidInputError, ModelFormatError } from '../core/errors.js';
+import { decodeMetadata, readOnnxMetadataProps } from '../core/metadata.js';
+import { argmax } from '../core/metrics.js';
+import { initBackend, type BackendName } from '../train/backend.js';
+import { TEST_SET_PATH } from '../runtime-web/bundled-beats.js';
+import { PARITY_RUNTIMES, type ParityRuntime } from './runtimes.js';
+import { loadTfjsModel, predictPacked } from './tfjs-reference.js';
+
+export interface ParityOptions {
+  /** The saved TF.js model (folder holding model.json, or the model.json itself). */
+  model: string;
+  /** The exported .onnx file. */
+  onnx: string;
+  /** How many test beats, from the top of the test file. Default: all (4500). */
+  n?: number;
+  /** Labelled UCR file to take beats from. Default: data/ECG5000/ECG5000_TEST.tsv. */
+  data?: string;
+  /** TF.js backend for the reference run (default 'auto'). */
+  backend?: BackendName;
+  /** Runtimes to compare (default PARITY_RUNTIMES). */
+  runtimes?: readonly ParityRuntime[];
+  log?: (line: string) => void;
+}
+
+export interface ParityRow {
+  runtime: string;
+  provider?: string;
+  /** Max |p - p_tfjs| over every probability; undefined when skipped. */
+  maxAbsDiff?: number;
+  /** Beats whose argmax equals TF.js's. */
+  argmaxAgree?: number;
+  accuracy?: number;
+  timeMs?: number;
+  note?: string;
+  /** Why this runtime did not run (e.g. no Chromium) or how it failed. */
+  skipped?: string;
+}
+
+export interface ParityReport {
+  model: string;
+  onnx: string;
+  data: string;
+  n: number;
+  tfjsBackend: string;
+  rows: ParityRow[];
+}
+
+function accuracyOf(probs: Float32Array, truth: Int32Array, k: number): number {
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) if (argmax(probs, i * k, k) === truth[i]) correct++;
+  return correct / truth.length;
+}
+
+export async function runParity(options: ParityOptions): Promise<ParityReport> {
+  const log = options.log ?? (() => {});
+  const onnx = new Uint8Array(await readFile(options.onnx).catch((e: NodeJS.ErrnoException) => {
+    throw new ModelFormatError(`${options.onnx}: cannot read the .onnx file (${e.code ?? e.message}); pass the file written by "ecg export"`);
+  }));
+  const metadata = decodeMetadata(readOnnxMetadataProps(onnx), options.onnx);
+  const dataPath = options.data ?? TEST_SET_PATH;
+  const width = metadata.inputLength * metadata.channels;
+  const dataset = parseUcrText(await readFile(dataPath, 'utf8'), dataPath, { length: width });
+  const n = options.n ?? dataset.series.length;
+  if (!Number.isInteger(n) || n < 1 || n > dataset.series.length) {
+    throw new InvalidInputError(undefined, `--n must be an integer from 1 to ${dataset.series.length} (the rows in ${dataPath}), got ${n}`);
+  }
+  const beats = dataset.series.slice(0, n);
+  const labels = dataset.labels.slice(0, n);
+  const truth = encodeLabels({ ...dataset, labels, series: beats }, metadata.classes.map((c) => c.label));
+  const k = metadata.classes.length;
+
+  const tfjsBackend = await initBackend(options.backend ?? 'auto');
+  log(`TF.js (${tfjsBackend}): ${n} beats ...`);
+  const model = await loadTfjsModel(options.model);
+  const packed = packBeats(beats, metadata);
+  const t0 = performance.now();
+  const reference = predictPacked(model, packed, n, metadata.inputLength, metadata.channels);
+  const tfjsMs = performance.now() - t0;
+  model.dispose();
+  const refArgmax = Array.from({ length: n }, (_, i) => argmax(reference, i * k, k));
+  const rows: ParityRow[] = [
+    { runtime: `TF.js (${tfjsBackend} backend)`, provider: tfjsBackend, maxAbsDiff: 0, argmaxAgree: n, accuracy: accuracyOf(reference, truth, k), timeMs: tfjsMs, note: 'reference' },
+  ];
+
+  for (const runtime of options.runtimes ?? PARITY_RUNTIMES) {
+    const unavailable = runtime.unavailable();
+    if (unavailable) {
+      log(`${runtime.name}: skipped (${unavailable})`);
+      rows.push({ runtime: runtime.name, skipped: unavailable });
+      continue;
+    }
+    log(`${runtime.name}: ${n} beats ...`);
+    const out = await runtime.run({ onnx, metadata, beats, labels, log });
+    if (out.probabilities.length !== n * k) throw new Error(`${runtime.name} returned ${out.probabilities.length} values for ${n} beats x ${k} classes`);
+    let maxAbsDiff = 0;
+    let agree = 0;
+    for (let i = 0; i < n; i++) {
+      if (argmax(out.probabilities, i * k, k) === refArgmax[i]) agree++;
+      for (let j = i * k; j < (i + 1) * k; j++) {
+        const d = Math.abs(out.probabilities[j]! - reference[j]!);
+        maxAbsDiff = Number.isNaN(d) ? Infinity : Math.max(maxAbsDiff, d);
+      }
+    }
+    rows.push({ runtime: runtime.name, provider: out.provider, maxAbsDiff, argmaxAgree: agree, accuracy: accuracyOf(out.probabilities, truth, k), timeMs: out.timeMs, note: out.note });
+  }
+  return { model: options.model, onnx: options.onnx, data: dataPath, n, tfjsBackend, rows };
+}
+
+/** The plain-text table `ecg parity` prints and the README shows. */
+export function formatParityTable(report: ParityReport): string {
+  const header = ['runtime', 'provider', 'max |diff| vs TF.js', 'argmax agree', 'accuracy', 'time (ms)', 'ms/beat'];
+  const body = report.rows.map((r) =>
+    r.skipped !== undefined
+      ? [r.runtime, '-', `skipped: ${r.skipped}`, '', '', '', '']
+      : [
+          r.runtime,
+          r.provider ?? '',
+          r.note === 'reference' ? '0 (reference)' : r.maxAbsDiff!.toExponential(2),
+          `${r.argmaxAgree}/${report.n}`,
+          `${(100 * r.accuracy!).toFixed(2)}%`,
+          r.timeMs!.toFixed(0),
+          (r.timeMs! / report.n).toFixed(3),
+        ],
+  );
+  const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => (row[c]!.startsWith('skipped') ? 0 : row[c]!.length))));
+  const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
+  return [`parity on ${report.n} beats of ${report.data}`, line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}

@@ -1,0 +1,106 @@
+// The runtimes parity compares, as one ordered table: each takes the same packed beats and returns
+// [n, K] probabilities plus the time spent classifying (model loading excluded).
+import { packBeats } from '../core/classifier.js';
+import type { ModelMetadata } from '../core/metadata.js';
+import { load as loadNode } from '../runtime-node/index.js';
+import { load as loadWeb } from '../runtime-web/index.js';
+import { ensureWebBuild } from '../runtime-web/build.js';
+import { startWebServer } from '../runtime-web/server.js';
+import { chromiumAvailable, CHROMIUM_INSTALL_HINT, CHROMIUM_PATH, launchChromium, openPage } from './chromium.js';
+import { uploadBatch } from './page-driver.js';
+
+export interface ParityInput {
+  onnx: Uint8Array;
+  metadata: ModelMetadata;
+  beats: Float32Array[];
+  labels: string[];
+  log: (line: string) => void;
+}
+
+export interface RuntimeOutput {
+  probabilities: Float32Array;
+  timeMs: number;
+  /** Execution provider actually used (e.g. "cpu", "wasm", "webgpu"). */
+  provider: string;
+  note?: string;
+}
+
+export interface ParityRuntime {
+  name: string;
+  /** undefined when it can run here, else why not (the row says so instead of failing). */
+  unavailable(): string | undefined;
+  run(input: ParityInput): Promise<RuntimeOutput>;
+}
+
+function flatten(rows: number[][]): Float32Array {
+  return Float32Array.from(rows.flat());
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const value = await fn();
+  return [value, performance.now() - t];
+}
+
+const nodeCpu: ParityRuntime = {
+  name: 'onnxruntime-node CPU',
+  unavailable: () => undefined,
+  async run({ onnx, beats }) {
+    const c = await loadNode(onnx, { device: 'cpu' });
+    try {
+      const [preds, timeMs] = await timed(() => c.classify(beats));
+      return { probabilities: flatten(preds.map((p) => p.probabilities)), timeMs, provider: c.provider };
+    } finally {
+      await c.dispose();
+    }
+  },
+};
+
+const webWasmInNode: ParityRuntime = {
+  name: 'onnxruntime-web WASM (Node)',
+  unavailable: () => undefined,
+  async run({ onnx, beats }) {
+    const c = await loadWeb(onnx, { provider: 'wasm', numThreads: 1 });
+    try {
+      const [preds, timeMs] = await timed(() => c.classify(beats));
+      return { probabilities: flatten(preds.map((p) => p.probabilities)), timeMs, provider: c.provider };
+    } finally {
+      await c.dispose();
+    }
+  },
+};
+
+function toTsv(beats: Float32Array[], labels: string[]): string {
+  return beats.map((b, i) => [labels[i], ...Array.from(b, String)].join('\t')).join('\n') + '\n';
+}
+
+function chromiumRuntime(provider: 'wasm' | 'webgpu'): ParityRuntime {
+  return {
+    name: provider === 'wasm' ? 'Chromium WASM' : 'Chromium WebGPU (SwiftShader)',
+    unavailable: () => (chromiumAvailable() ? undefined : `no Chromium at ${CHROMIUM_PATH}; install it with: ${CHROMIUM_INSTALL_HINT}`),
+    async run({ onnx, beats, labels, log }) {
+      const distDir = await ensureWebBuild({ log });
+      const server = await startWebServer({ distDir, model: onnx });
+      const browser = await launchChromium(provider);
+      try {
+        const opened = await openPage(browser, server.url, provider);
+        const shown = (await opened.page.textContent('[data-testid="provider"]')) ?? '';
+        const result = await uploadBatch(opened.page, toTsv(beats, labels));
+        if (opened.foreignRequests.length) throw new Error(`the page requested off-origin URLs: ${opened.foreignRequests.join(', ')}`);
+        return {
+          probabilities: flatten(result.probabilities),
+          timeMs: result.inferenceMs,
+          provider: shown,
+          note: `page load to first prediction ${opened.firstPredictionMs} ms`,
+        };
+      } finally {
+        await browser.close();
+        await server.close();
+      }
+    },
+  };
+}
+
+/** Every runtime compared against TF.js, in report order. */
+export const PARITY_RUNTIMES: readonly ParityRuntime[] = Object.freeze([nodeCpu, webWasmInNode, chromiumRuntime('wasm'), chromiumRuntime('webgpu')]);
+
