@@ -1,10 +1,11 @@
 // The `ecg` CLI: one yargs command module per stage, listed explicitly (no registration by import).
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { predictCommand } from './commands/predict.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('ecg')
-  .command([])
+  .command([predictCommand])
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .help()
