@@ -24,6 +24,10 @@ export interface ResetAfterGRUArgs {
   seed?: number;
   name?: string;
   inputShape?: tf.Shape;
+  /** Kept so a saved Sequential model whose first layer is this one reloads with its input shape. */
+  batchInputShape?: tf.Shape;
+  batchSize?: number;
+  dtype?: tf.DataType;
   trainable?: boolean;
 }
 
@@ -54,7 +58,14 @@ export class ResetAfterGRU extends tf.layers.Layer {
   private bias: tf.LayerVariable | undefined;
 
   constructor(args: ResetAfterGRUArgs) {
-    super({ name: args.name, inputShape: args.inputShape, trainable: args.trainable });
+    super({
+      name: args.name,
+      inputShape: args.inputShape,
+      batchInputShape: args.batchInputShape,
+      batchSize: args.batchSize,
+      dtype: args.dtype,
+      trainable: args.trainable,
+    });
     this.units = args.units;
     this.activation = args.activation ?? 'tanh';
     this.recurrentActivation = args.recurrentActivation ?? 'sigmoid';
