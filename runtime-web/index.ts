@@ -5,7 +5,7 @@
 // in Node and shipped to the page.
 import * as ort from 'onnxruntime-web/webgpu';
 import { classifyInBatches, type Beat, type Classifier, type Prediction } from '../core/classifier.js';
-import { DeviceUnavailableError, ModelFormatError } from '../core/errors.js';
+import { DeviceUnavailableError, InvalidInputError, ModelFormatError } from '../core/errors.js';
 import { decodeMetadata, readOnnxMetadataProps, type ModelMetadata } from '../core/metadata.js';
 import { selectWebProviders, type ProviderProbe, type WebProvider, type WebProviderRequest } from './provider.js';
 
@@ -46,6 +46,8 @@ async function fetchModel(url: string): Promise<Uint8Array> {
 /** Loads an exported .onnx (bytes or a URL) and returns a classifier on the chosen provider. */
 export async function load(model: Uint8Array | ArrayBuffer | string, options: WebLoadOptions = {}): Promise<WebClassifier> {
   const source = typeof model === 'string' ? model : 'model bytes';
+  const maxBatch = options.maxBatch ?? 256;
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidInputError(undefined, `option maxBatch must be a positive integer, got ${maxBatch}`);
   const bytes = typeof model === 'string' ? await fetchModel(model) : model instanceof Uint8Array ? model : new Uint8Array(model);
   const metadata: ModelMetadata = decodeMetadata(readOnnxMetadataProps(bytes), source);
   const numThreads = options.numThreads ?? (isNode ? 1 : undefined);
@@ -73,7 +75,12 @@ export async function load(model: Uint8Array | ArrayBuffer | string, options: We
     throw new ModelFormatError(`${source}: onnxruntime-web could not load the model (${failures.join('; ')})`);
   }
   const live = session;
-  const maxBatch = options.maxBatch ?? 256;
+  if (!live.inputNames.includes(metadata.inputName) || !live.outputNames.includes(metadata.outputName)) {
+    await live.release();
+    throw new ModelFormatError(
+      `${source}: expected graph input "${metadata.inputName}" and output "${metadata.outputName}", found inputs [${live.inputNames.join(', ')}] and outputs [${live.outputNames.join(', ')}]; re-export it with "ecg export"`,
+    );
+  }
   const dims = (n: number) => [n, metadata.inputLength, metadata.channels];
   const run = async (packed: Float32Array, n: number): Promise<Float32Array> => {
     const input = new ort.Tensor('float32', packed, dims(n));

@@ -1,0 +1,80 @@
+// The web runtime in Node (onnxruntime-web's WASM provider, numThreads 1): answers against a float64
+// recomputation of a tiny real ONNX model, batching and order, validation, provider choice, errors.
+import { describe, expect, it } from 'vitest';
+import { DeviceUnavailableError, InvalidInputError, ModelFormatError } from '../../core/errors.js';
+import { load, selectWebProviders, WEB_PROVIDERS } from '../../runtime-web/index.js';
+import { assertClose, TOLERANCES } from '../helpers/tolerances.js';
+import { randomBeats, tinyOnnxModel } from '../runtime-node/tiny-onnx.js';
+
+const tiny = tinyOnnxModel();
+const width = tiny.inputLength * tiny.channels;
+
+describe('load + classify (onnxruntime-web WASM in Node)', () => {
+  it('matches the float64 answer, keeps order across batches and reports wasm', async () => {
+    const c = await load(tiny.bytes, { maxBatch: 3 });
+    try {
+      expect(c.provider).toBe('wasm');
+      expect(c.skipped.webgpu).toMatch(/navigator\.gpu/);
+      expect(c.metadata.classes).toEqual(tiny.classes);
+      const beats = randomBeats(7, width, 3);
+      const preds = await c.classify(beats);
+      expect(preds).toHaveLength(7);
+      preds.forEach((p, i) => {
+        const want = tiny.expected(beats[i]!);
+        assertClose(p.probabilities, want, TOLERANCES.onnxAbs, `beat ${i}`);
+        const best = want.indexOf(Math.max(...want));
+        expect(p.classIndex).toBe(best);
+        expect(p.label).toBe(tiny.classes[best]!.label);
+        expect(p.name).toBe(tiny.classes[best]!.name);
+      });
+      // Same beats one by one give the same rows: batching does not mix beats up.
+      const single = await c.classify([beats[5]!]);
+      assertClose(single[0]!.probabilities, preds[5]!.probabilities, 1e-7, 'beat 5 alone');
+    } finally {
+      await c.dispose();
+    }
+  });
+
+  it('rejects bad beats with the index of the first bad one, before running the session', async () => {
+    const c = await load(tiny.bytes.buffer.slice(tiny.bytes.byteOffset, tiny.bytes.byteOffset + tiny.bytes.byteLength) as ArrayBuffer);
+    try {
+      await expect(c.classify([])).rejects.toThrow(InvalidInputError);
+      await expect(c.classify([])).rejects.toThrow(/empty batch/);
+      const good = randomBeats(1, width)[0]!;
+      await expect(c.classify([good, good.subarray(1)])).rejects.toThrow(new RegExp(`beat 1: expected ${width} values`));
+      const nan = Float32Array.from(good);
+      nan[4] = NaN;
+      await expect(c.classify([good, good, nan])).rejects.toThrow(/beat 2: value 4 is NaN/);
+      await expect(c.classify([Array.from(good, (v, i) => (i === 2 ? ('x' as unknown as number) : v))])).rejects.toThrow(/beat 0: value 2 is string/);
+    } finally {
+      await c.dispose();
+    }
+  });
+
+  it('fails clearly for a forced provider that cannot run, an unknown provider, and bad model bytes', async () => {
+    await expect(load(tiny.bytes, { provider: 'webgpu' })).rejects.toThrow(DeviceUnavailableError);
+    await expect(load(tiny.bytes, { provider: 'webgpu' })).rejects.toThrow(/provider "webgpu" is not available \(webgpu: navigator\.gpu is missing/);
+    await expect(load(tiny.bytes, { provider: 'cuda' as never })).rejects.toThrow(/unknown provider "cuda"; valid providers: auto, webgpu, wasm/);
+    await expect(load(tinyOnnxModel({ metadata: false }).bytes)).rejects.toThrow(ModelFormatError);
+    await expect(load(new Uint8Array([1, 2, 3]))).rejects.toThrow(ModelFormatError);
+    await expect(load(tiny.bytes, { maxBatch: 0 })).rejects.toThrow(/maxBatch must be a positive integer/);
+  });
+});
+
+describe('selectWebProviders', () => {
+  const gpuOk = async () => undefined;
+  const noGpu = async (p: string) => (p === 'webgpu' ? 'no adapter' : undefined);
+
+  it('prefers webgpu, then wasm, in one frozen list', async () => {
+    expect(WEB_PROVIDERS).toEqual(['webgpu', 'wasm']);
+    expect(Object.isFrozen(WEB_PROVIDERS)).toBe(true);
+    expect(await selectWebProviders('auto', gpuOk)).toEqual({ candidates: ['webgpu', 'wasm'], skipped: {} });
+    expect(await selectWebProviders(undefined, noGpu)).toEqual({ candidates: ['wasm'], skipped: { webgpu: 'no adapter' } });
+  });
+
+  it('honours a forced provider and says why it cannot run', async () => {
+    expect((await selectWebProviders('wasm', gpuOk)).candidates).toEqual(['wasm']);
+    expect((await selectWebProviders('webgpu', gpuOk)).candidates).toEqual(['webgpu']);
+    await expect(selectWebProviders('webgpu', noGpu)).rejects.toThrow(/webgpu: no adapter.*--enable-unsafe-webgpu/);
+  });
+});
