@@ -1,11 +1,14 @@
 // The `ecg` CLI: one yargs command module per stage, listed explicitly (no registration by import).
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { parityCommand } from './commands/parity.js';
+import { webCommand } from './commands/web.js';
 import { predictCommand } from './commands/predict.js';
+import { tritonCommand } from './commands/triton.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('ecg')
-  .command([predictCommand])
+  .command([predictCommand, tritonCommand, webCommand, parityCommand])
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .help()

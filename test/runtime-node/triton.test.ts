@@ -1,0 +1,104 @@
+// The Triton model repository: config content derived from the .onnx metadata, layout, atomic
+// replacement, option errors, and the CLI command.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeMetadata, readOnnxMetadataProps } from '../../core/metadata.js';
+import { load } from '../../runtime-node/index.js';
+import { tritonConfig, writeTritonRepository } from '../../runtime-node/triton.js';
+import { tinyOnnxModel } from './tiny-onnx.js';
+
+const classes = [
+  { label: '1', name: 'Normal' },
+  { label: '2', name: 'R-on-T PVC' },
+  { label: '3', name: 'PVC' },
+];
+const tiny = tinyOnnxModel({ inputLength: 50, channels: 2, classes });
+let dir: string;
+let onnx: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ecg-triton-'));
+  onnx = join(dir, 'tiny.onnx');
+  await writeFile(onnx, tiny.bytes);
+});
+
+/** The few protobuf-text fields a Triton ModelConfig needs, read back from config.pbtxt. */
+function fields(config: string) {
+  const get = (re: RegExp) => config.match(re)?.slice(1);
+  return {
+    name: get(/^name: "([^"]+)"$/m)?.[0],
+    backend: get(/^backend: "([^"]+)"$/m)?.[0],
+    maxBatch: Number(get(/^max_batch_size: (\d+)$/m)?.[0]),
+    input: get(/input \[\s*\{\s*name: "([^"]+)"\s*data_type: (\w+)\s*dims: \[ ([\d, ]+) \]/),
+    output: get(/output \[\s*\{\s*name: "([^"]+)"\s*data_type: (\w+)\s*dims: \[ ([\d, ]+) \]\s*label_filename: "([^"]+)"/),
+    delay: Number(get(/dynamic_batching \{\s*max_queue_delay_microseconds: (\d+)\s*\}/)?.[0]),
+  };
+}
+
+describe('tritonConfig', () => {
+  it('names, dims (without the batch dim), max batch and dynamic batching come from the model', () => {
+    const metadata = decodeMetadata(readOnnxMetadataProps(tiny.bytes));
+    const f = fields(tritonConfig(metadata, { name: 'heart', maxBatch: 32, maxQueueDelayUs: 500 }));
+    expect(f).toEqual({
+      name: 'heart',
+      backend: 'onnxruntime',
+      maxBatch: 32,
+      input: ['beats', 'TYPE_FP32', '50, 2'],
+      output: ['probabilities', 'TYPE_FP32', '3', 'labels.txt'],
+      delay: 500,
+    });
+    expect(fields(tritonConfig(metadata))).toMatchObject({ name: 'ecg', maxBatch: 64, delay: 2000 });
+  });
+
+  it('rejects names that are not folder-safe and bad numbers', () => {
+    const metadata = decodeMetadata(readOnnxMetadataProps(tiny.bytes));
+    expect(() => tritonConfig(metadata, { name: '../x' })).toThrow(/--name "..\/x" must be letters, digits/);
+    expect(() => tritonConfig(metadata, { maxBatch: 0 })).toThrow('--max-batch must be a positive integer, got 0');
+  });
+});
+
+describe('writeTritonRepository', () => {
+  it('writes DIR/<name>/{config.pbtxt,labels.txt,1/model.onnx}; the copy loads with the same signature', async () => {
+    const repoDir = join(dir, 'repo');
+    await mkdir(join(repoDir, 'other-model'), { recursive: true });
+    const repo = await writeTritonRepository(onnx, repoDir, { name: 'ecg' });
+    expect((await readdir(repoDir)).sort()).toEqual(['ecg', 'other-model']);
+    expect((await readdir(repo.modelDir)).sort()).toEqual(['1', 'config.pbtxt', 'labels.txt']);
+    expect(await readFile(join(repo.modelDir, 'labels.txt'), 'utf8')).toBe('Normal\nR-on-T PVC\nPVC\n');
+    const copy = new Uint8Array(await readFile(repo.modelPath));
+    expect(Buffer.compare(copy, tiny.bytes)).toBe(0);
+    const clf = await load(repo.modelPath, { device: 'cpu' });
+    const f = fields(await readFile(repo.configPath, 'utf8'));
+    expect(f.input![2]).toBe(`${clf.metadata.inputLength}, ${clf.metadata.channels}`);
+    expect(f.output![2]).toBe(String(clf.metadata.classes.length));
+    await clf.dispose();
+  });
+
+  it('replaces an existing model folder as a whole (no stale files)', async () => {
+    const repoDir = join(dir, 'repo2');
+    await mkdir(join(repoDir, 'ecg', '2'), { recursive: true });
+    await writeFile(join(repoDir, 'ecg', '2', 'model.onnx'), 'stale');
+    await writeTritonRepository(onnx, repoDir, { maxBatch: 8 });
+    expect((await readdir(join(repoDir, 'ecg'))).sort()).toEqual(['1', 'config.pbtxt', 'labels.txt']);
+    expect(fields(await readFile(join(repoDir, 'ecg', 'config.pbtxt'), 'utf8')).maxBatch).toBe(8);
+    expect((await readdir(repoDir)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('a missing .onnx leaves the repository untouched', async () => {
+    const repoDir = join(dir, 'repo3');
+    await expect(writeTritonRepository(join(dir, 'none.onnx'), repoDir)).rejects.toThrow(/none\.onnx: cannot read the model file \(ENOENT\)/);
+    await expect(readdir(repoDir)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('ecg triton (CLI process) writes the repository and says how to run it', async () => {
+    const out = join(dir, 'cli-repo');
+    const { stdout } = await promisify(execFile)('node', ['cli/ecg.mjs', 'triton', '--onnx', onnx, '--out', out, '--name', 'ecg5000', '--max-batch', '16']);
+    expect(stdout).toContain(join(out, 'ecg5000', 'config.pbtxt'));
+    expect(stdout).toContain('tritonserver --model-repository=/models');
+    expect(fields(await readFile(join(out, 'ecg5000', 'config.pbtxt'), 'utf8'))).toMatchObject({ name: 'ecg5000', maxBatch: 16 });
+  });
+});
