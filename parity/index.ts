@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { packBeats } from '../core/classifier.js';
 import { encodeLabels, parseUcrText } from '../core/dataset.js';
 import { InvalidInputError, ModelFormatError } from '../core/errors.js';
-import { decodeMetadata, readOnnxMetadataProps } from '../core/metadata.js';
+import { readModelMetadata } from '../runtime-web/index.js';
 import { argmax } from '../core/metrics.js';
 import { initBackend, type BackendName } from '../train/backend.js';
 import { TEST_SET_PATH } from '../runtime-web/bundled-beats.js';
@@ -62,7 +62,7 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
   const onnx = new Uint8Array(await readFile(options.onnx).catch((e: NodeJS.ErrnoException) => {
     throw new ModelFormatError(`${options.onnx}: cannot read the .onnx file (${e.code ?? e.message}); pass the file written by "ecg export"`);
   }));
-  const metadata = decodeMetadata(readOnnxMetadataProps(onnx), options.onnx);
+  const metadata = readModelMetadata(onnx, options.onnx);
   const dataPath = options.data ?? TEST_SET_PATH;
   const width = metadata.inputLength * metadata.channels;
   const dataset = parseUcrText(await readFile(dataPath, 'utf8'), dataPath, { length: width });

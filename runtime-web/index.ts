@@ -43,13 +43,23 @@ async function fetchModel(url: string): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** Reads and checks the metadata of .onnx bytes; errors name `source` (the file or URL). */
+export function readModelMetadata(bytes: Uint8Array, source: string): ModelMetadata {
+  try {
+    return decodeMetadata(readOnnxMetadataProps(bytes), source);
+  } catch (e) {
+    if (e instanceof ModelFormatError && !e.message.startsWith(source)) throw new ModelFormatError(`${source}: ${e.message}; pass the .onnx written by "ecg export"`);
+    throw e;
+  }
+}
+
 /** Loads an exported .onnx (bytes or a URL) and returns a classifier on the chosen provider. */
 export async function load(model: Uint8Array | ArrayBuffer | string, options: WebLoadOptions = {}): Promise<WebClassifier> {
   const source = typeof model === 'string' ? model : 'model bytes';
   const maxBatch = options.maxBatch ?? 256;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidInputError(undefined, `option maxBatch must be a positive integer, got ${maxBatch}`);
   const bytes = typeof model === 'string' ? await fetchModel(model) : model instanceof Uint8Array ? model : new Uint8Array(model);
-  const metadata: ModelMetadata = decodeMetadata(readOnnxMetadataProps(bytes), source);
+  const metadata = readModelMetadata(bytes, source);
   const numThreads = options.numThreads ?? (isNode ? 1 : undefined);
   if (numThreads !== undefined) ort.env.wasm.numThreads = numThreads;
   if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;

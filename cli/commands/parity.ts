@@ -1,0 +1,44 @@
+// `ecg parity`: the same test beats through TF.js and every ONNX runtime; prints the parity table.
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { writeFileAtomic } from '../../core/atomic-file.js';
+import { formatParityTable, runParity } from '../../parity/index.js';
+import type { BackendName } from '../../train/backend.js';
+import { runCommand } from '../run-command.js';
+
+interface ParityArgs {
+  model: string;
+  onnx: string;
+  n?: number;
+  data?: string;
+  out?: string;
+  backend: string;
+}
+
+export const parityCommand: CommandModule<object, ParityArgs> = {
+  command: 'parity',
+  describe: 'Compare TF.js, onnxruntime-node, onnxruntime-web (Node, Chromium WASM/WebGPU) on the same test beats',
+  builder: (y: Argv) =>
+    y
+      .option('model', { type: 'string', demandOption: true, describe: 'saved TF.js model folder (DIR/model from "ecg train")' })
+      .option('onnx', { type: 'string', demandOption: true, describe: 'the .onnx exported from it' })
+      .option('n', { type: 'number', describe: 'first N beats of the test set (default: all 4500)' })
+      .option('data', { type: 'string', describe: 'labelled UCR file (default data/ECG5000/ECG5000_TEST.tsv)' })
+      .option('backend', { choices: ['auto', 'node', 'wasm', 'cpu'], default: 'auto', describe: 'TF.js backend for the reference run' })
+      .option('out', { type: 'string', describe: 'also write the report as JSON here' }) as unknown as Argv<ParityArgs>,
+  handler: (args: ArgumentsCamelCase<ParityArgs>) =>
+    runCommand(async () => {
+      const report = await runParity({
+        model: args.model,
+        onnx: args.onnx,
+        n: args.n,
+        data: args.data,
+        backend: args.backend as BackendName,
+        log: (line) => process.stderr.write(`ecg parity: ${line}\n`),
+      });
+      process.stdout.write(`${formatParityTable(report)}\n`);
+      if (args.out) {
+        await writeFileAtomic(args.out, `${JSON.stringify(report, null, 2)}\n`);
+        process.stderr.write(`ecg parity: wrote ${args.out}\n`);
+      }
+    }),
+};
