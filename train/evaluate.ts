@@ -1,0 +1,63 @@
+// Test-set evaluation of a tfjs model: batched inference, then the shared report of core/metrics.ts,
+// so `ecg train`, `ecg eval` and the parity checks describe a model with the same numbers.
+import * as tf from '@tensorflow/tfjs';
+import { argmax, classificationReport, type ClassificationReport } from '../core/metrics.js';
+import type { ModelSpec } from '../core/spec.js';
+import { ModelFormatError } from '../core/errors.js';
+import { findSplitFiles, readUcrFile, specFromDataset, toLabelledBeats, type LabelledBeats } from './data.js';
+import { loadTrainedModel } from './save.js';
+
+/** Softmax outputs for every beat, row-major [count, K], in inference mode. */
+export function predictProbabilities(model: tf.LayersModel, beats: LabelledBeats, batchSize = 500): Float32Array {
+  const chunks: Float32Array[] = [];
+  for (let start = 0; start < beats.count; start += batchSize) {
+    const n = Math.min(batchSize, beats.count - start);
+    chunks.push(
+      tf.tidy(() => {
+        const x = tf.tensor3d(beats.x.subarray(start * beats.length, (start + n) * beats.length), [n, beats.length, 1]);
+        return (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
+      }),
+    );
+  }
+  const k = chunks.length ? chunks[0]!.length / Math.min(batchSize, beats.count) : 0;
+  const out = new Float32Array(beats.count * k);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+export function evaluateModel(model: tf.LayersModel, beats: LabelledBeats, spec: ModelSpec): ClassificationReport {
+  const k = spec.classes.length;
+  const probs = predictProbabilities(model, beats);
+  const predicted = Array.from({ length: beats.count }, (_, i) => argmax(probs, i * k, k));
+  return classificationReport(beats.y, predicted, spec.classes);
+}
+
+export interface SavedModelEvaluation {
+  report: ClassificationReport;
+  spec: ModelSpec;
+  testFile: string;
+}
+
+/**
+ * Reloads a saved model (one loadTrainedModel call) and scores it on the UCR test file of `dataDir`,
+ * encoding labels in the model's own class order. The test file's length must match the model.
+ */
+export async function evaluateSavedModel(modelDir: string, dataDir: string): Promise<SavedModelEvaluation> {
+  const { model, spec: savedSpec } = await loadTrainedModel(modelDir);
+  try {
+    const files = await findSplitFiles(dataDir);
+    const inputLength = model.inputs[0]!.shape[1];
+    if (typeof inputLength !== 'number') throw new ModelFormatError(`${modelDir}: the model's input length is not fixed`);
+    // A model.json without our spec (saved elsewhere) falls back to the training file's labels.
+    const spec = savedSpec ?? specFromDataset(await readUcrFile(files.train, inputLength));
+    const testSet = await readUcrFile(files.test, inputLength);
+    const beats = toLabelledBeats(testSet, spec.classes.map((c) => c.label));
+    return { report: evaluateModel(model, beats, spec), spec, testFile: files.test };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,80 @@
+// The paper's Figure 1 (training loss dashed, validation loss solid, per epoch) and a confusion
+// matrix, drawn with vega-lite, rendered to SVG by vega's headless View and rasterised by resvg
+// (no browser, no canvas package).
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+import type { ClassificationReport } from '../core/metrics.js';
+import type { EpochRecord } from './fit.js';
+
+type VlSpec = vegaLite.TopLevelSpec;
+
+export function lossFigureSpec(history: EpochRecord[], title = 'Training and validation loss'): VlSpec {
+  const values = history.flatMap((r) => [
+    { epoch: r.epoch, series: 'training', loss: r.loss },
+    ...(r.valLoss === null ? [] : [{ epoch: r.epoch, series: 'validation', loss: r.valLoss }]),
+  ]);
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title,
+    width: 480,
+    height: 300,
+    background: 'white',
+    data: { values },
+    mark: { type: 'line', point: true },
+    encoding: {
+      x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
+      y: { field: 'loss', type: 'quantitative', title: 'cross-entropy loss' },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['training', 'validation'], range: ['#1f77b4', '#d62728'] } },
+      strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: ['training', 'validation'], range: [[6, 4], [1, 0]] } },
+    },
+  };
+}
+
+/** Cells coloured by the row share (recall), labelled with counts; rows = true class, columns = predicted. */
+export function confusionFigureSpec(report: ClassificationReport, title = 'Confusion matrix (test set)'): VlSpec {
+  const names = report.perClass.map((c) => `${c.label} ${c.name}`);
+  const values = report.confusionMatrix.flatMap((row, i) => {
+    const total = row.reduce((a, b) => a + b, 0);
+    return row.map((count, j) => ({ truth: names[i], predicted: names[j], count, share: total ? count / total : 0 }));
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${title}: accuracy ${(100 * report.accuracy).toFixed(2)}%`,
+    background: 'white',
+    data: { values },
+    width: 60 * names.length,
+    height: 60 * names.length,
+    encoding: {
+      x: { field: 'predicted', type: 'nominal', sort: names, title: 'predicted class', axis: { labelAngle: -30, labelLimit: 300 } },
+      y: { field: 'truth', type: 'nominal', sort: names, title: 'true class', axis: { labelLimit: 300 } },
+    },
+    layer: [
+      {
+        mark: 'rect',
+        encoding: { color: { field: 'share', type: 'quantitative', title: 'row share', scale: { scheme: 'blues', domain: [0, 1] } } },
+      },
+      {
+        mark: { type: 'text', fontSize: 13 },
+        encoding: {
+          text: { field: 'count', type: 'quantitative' },
+          color: { condition: { test: 'datum.share > 0.5', value: 'white' }, value: 'black' },
+        },
+      },
+    ],
+  };
+}
+
+export async function renderSvg(spec: VlSpec): Promise<string> {
+  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** SVG -> PNG at 2x for legibility; system fonts (DejaVu on Debian) draw the text. */
+export function svgToPng(svg: string): Uint8Array {
+  return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
+}
