@@ -1,6 +1,9 @@
 // The `ecg` CLI: one yargs command module per stage, listed explicitly (no registration by import).
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { evalCommand } from './commands/eval.js';
+import { pipelineCommand } from './commands/pipeline.js';
+import { trainCommand } from './commands/train.js';
 import { parityCommand } from './commands/parity.js';
 import { webCommand } from './commands/web.js';
 import { predictCommand } from './commands/predict.js';
@@ -8,7 +11,7 @@ import { tritonCommand } from './commands/triton.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('ecg')
-  .command([predictCommand, tritonCommand, webCommand, parityCommand])
+  .command([trainCommand, evalCommand, pipelineCommand, predictCommand, tritonCommand, webCommand, parityCommand])
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .help()
