@@ -30,7 +30,7 @@ function clearError(): void {
 }
 
 /** Classifies beats; one beat shows trace + bars, several also fill the batch table. */
-async function classify(beats: Float32Array[], labels: (string | undefined)[]): Promise<void> {
+async function classify(beats: Float32Array[], labels: (string | undefined)[], source: string): Promise<void> {
   if (!classifier) throw new Error('the model is not loaded yet');
   setState('busy');
   const started = performance.now();
@@ -40,6 +40,7 @@ async function classify(beats: Float32Array[], labels: (string | undefined)[]): 
   const first = predictions[0]!;
   drawTrace($<SVGSVGElement>('trace'), beats[0]!);
   $('prediction').textContent = first.name;
+  $('source').textContent = beats.length > 1 ? `(${source}, beat 1 of ${beats.length}${labels[0] ? `, true label ${labels[0]}` : ''})` : `(${source}${labels[0] ? `, true label ${labels[0]}` : ''})`;
   $<HTMLElement>('prediction').dataset.label = first.label;
   $<HTMLOutputElement>('probabilities').value = JSON.stringify(first.probabilities);
   drawBars($<HTMLElement>('bars'), classifier.metadata.classes, first);
@@ -62,7 +63,7 @@ async function classifyText(text: string, source: string): Promise<void> {
   if (!classifier) throw new Error('the model is not loaded yet');
   const { inputLength, channels } = classifier.metadata;
   const parsed = parseBeatsText(text, inputLength * channels, source);
-  await classify(parsed.beats, parsed.labels);
+  await classify(parsed.beats, parsed.labels, source);
 }
 
 async function loadModel(model: string | Uint8Array, name: string): Promise<void> {
@@ -97,7 +98,7 @@ function fillBeatPicker(): void {
   );
   select.addEventListener('change', guarded(() => {
     const beat = bundledBeats[Number(select.value)]!;
-    return classify([Float32Array.from(beat.values)], [beat.label]);
+    return classify([Float32Array.from(beat.values)], [beat.label], `test row ${beat.row}`);
   }));
 }
 
@@ -115,7 +116,7 @@ async function start(): Promise<void> {
   const modelUrl = params.get('model') ?? './model.onnx';
   await loadModel(new URL(modelUrl, location.href).href, modelUrl.split('/').pop()!);
   const first = bundledBeats[0]!;
-  await classify([Float32Array.from(first.values)], [first.label]);
+  await classify([Float32Array.from(first.values)], [first.label], `test row ${first.row}`);
 }
 
 void start().catch(showError);
