@@ -1,0 +1,162 @@
+// The only module that touches the generated protobuf classes (proto/generated): turns the exporter's
+// Graph into ModelProto bytes, and reads a .onnx back into a plain summary for `ecg inspect` and tests.
+import { endianness } from 'node:os';
+import { ModelFormatError } from '../core/errors.js';
+import { onnx } from '../proto/generated/onnx.js';
+import type { Attr, Dim, Graph } from './graph.js';
+import { IR_VERSION, PRODUCER_NAME } from './opset.js';
+
+export interface ModelFields {
+  opset: number;
+  producerVersion: string;
+  graphName: string;
+  docString: string;
+  metadataProps: Record<string, string>;
+}
+
+const utf8 = new TextEncoder();
+const T = onnx.TensorProto.DataType;
+const A = onnx.AttributeProto.AttributeType;
+
+function attributeProto(name: string, a: Attr): onnx.AttributeProto.$Properties {
+  switch (a.type) {
+    case 'int':
+      return { name, type: A.INT, i: a.value };
+    case 'float':
+      return { name, type: A.FLOAT, f: a.value };
+    case 'string':
+      return { name, type: A.STRING, s: utf8.encode(a.value) };
+    case 'ints':
+      return { name, type: A.INTS, ints: a.value };
+    case 'floats':
+      return { name, type: A.FLOATS, floats: a.value };
+    case 'strings':
+      return { name, type: A.STRINGS, strings: a.value.map((s) => utf8.encode(s)) };
+  }
+}
+
+function valueInfo(name: string, shape: Dim[]): onnx.ValueInfoProto.$Properties {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: T.FLOAT,
+        shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+export function encodeModel(graph: Graph, fields: ModelFields): Uint8Array {
+  if (endianness() !== 'LE') throw new Error('internal: raw tensor data is written little-endian; this host is big-endian');
+  const initializer = [...graph.initializers.values()].map((t) => ({
+    name: t.name,
+    dims: t.dims,
+    dataType: t.data instanceof Float32Array ? T.FLOAT : T.INT64,
+    rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+  }));
+  const model: onnx.ModelProto.$Properties = {
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: '', version: fields.opset }],
+    producerName: PRODUCER_NAME,
+    producerVersion: fields.producerVersion,
+    docString: fields.docString,
+    graph: {
+      name: fields.graphName,
+      docString: fields.docString,
+      node: graph.nodes.map((n) => ({
+        name: n.name,
+        opType: n.opType,
+        input: n.inputs,
+        output: n.outputs,
+        docString: n.docString ?? '',
+        attribute: Object.entries(n.attributes).map(([k, a]) => attributeProto(k, a)),
+      })),
+      initializer,
+      input: graph.inputs.map((v) => valueInfo(v.name, v.shape)),
+      output: graph.outputs.map((v) => valueInfo(v.name, v.shape)),
+    },
+    metadataProps: Object.entries(fields.metadataProps).map(([key, value]) => ({ key, value })),
+  };
+  return onnx.ModelProto.encode(model).finish();
+}
+
+export interface OnnxNodeSummary {
+  name: string;
+  opType: string;
+  inputs: string[];
+  outputs: string[];
+  attributes: Record<string, number | string | number[] | string[]>;
+}
+
+export interface OnnxModelSummary {
+  irVersion: number;
+  opset: number;
+  producer: string;
+  graphName: string;
+  docString: string;
+  inputs: { name: string; shape: Dim[] }[];
+  outputs: { name: string; shape: Dim[] }[];
+  metadata: Record<string, string>;
+  nodes: OnnxNodeSummary[];
+  nodesByOp: Record<string, number>;
+  initializers: { name: string; dims: number[] }[];
+  parameters: number;
+}
+
+const decodeText = new TextDecoder();
+
+function attributeValue(a: onnx.AttributeProto): number | string | number[] | string[] {
+  switch (a.type) {
+    case A.INT:
+      return Number(a.i);
+    case A.FLOAT:
+      return a.f;
+    case A.STRING:
+      return decodeText.decode(a.s);
+    case A.INTS:
+      return a.ints.map(Number);
+    case A.FLOATS:
+      return a.floats;
+    case A.STRINGS:
+      return a.strings.map((s) => decodeText.decode(s));
+    default:
+      return `<${A[a.type] ?? a.type}>`;
+  }
+}
+
+export function decodeModel(bytes: Uint8Array, source = 'model'): OnnxModelSummary {
+  let m: onnx.ModelProto;
+  try {
+    m = onnx.ModelProto.decode(bytes);
+  } catch (e) {
+    throw new ModelFormatError(`${source}: not an ONNX model (${(e as Error).message})`);
+  }
+  if (!m.graph) throw new ModelFormatError(`${source}: ONNX file has no graph`);
+  const shapeOf = (v: onnx.ValueInfoProto.$Properties): Dim[] =>
+    (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue ?? 0)));
+  const nodes = (m.graph.node ?? []).map((n) => ({
+    name: n.name ?? '',
+    opType: n.opType ?? '',
+    inputs: n.input ?? [],
+    outputs: n.output ?? [],
+    attributes: Object.fromEntries((n.attribute ?? []).map((a) => [a.name ?? '', attributeValue(a as onnx.AttributeProto)])),
+  }));
+  const nodesByOp: Record<string, number> = {};
+  for (const n of nodes) nodesByOp[n.opType] = (nodesByOp[n.opType] ?? 0) + 1;
+  const initializers = (m.graph.initializer ?? []).map((t) => ({ name: t.name ?? '', dims: (t.dims ?? []).map(Number) }));
+  return {
+    irVersion: Number(m.irVersion),
+    opset: Number((m.opsetImport ?? []).find((o) => !o.domain)?.version ?? 0),
+    producer: `${m.producerName} ${m.producerVersion}`.trim(),
+    graphName: m.graph.name ?? '',
+    docString: m.docString ?? '',
+    inputs: (m.graph.input ?? []).map((v) => ({ name: v.name ?? '', shape: shapeOf(v) })),
+    outputs: (m.graph.output ?? []).map((v) => ({ name: v.name ?? '', shape: shapeOf(v) })),
+    metadata: Object.fromEntries((m.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? ''])),
+    nodes,
+    nodesByOp: Object.fromEntries(Object.entries(nodesByOp).sort(([a], [b]) => (a < b ? -1 : 1))),
+    initializers,
+    parameters: initializers.reduce((s, t) => s + t.dims.reduce((a, b) => a * b, 1), 0),
+  };
+}
