@@ -8,10 +8,11 @@ import { parityCommand } from './commands/parity.js';
 import { webCommand } from './commands/web.js';
 import { predictCommand } from './commands/predict.js';
 import { tritonCommand } from './commands/triton.js';
+import { serveCommand } from './commands/serve.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('ecg')
-  .command([trainCommand, evalCommand, pipelineCommand, predictCommand, tritonCommand, webCommand, parityCommand])
+  .command([trainCommand, evalCommand, pipelineCommand, predictCommand, serveCommand, tritonCommand, webCommand, parityCommand])
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .help()
