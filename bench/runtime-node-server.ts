@@ -1,0 +1,89 @@
+// Load test of `ecg serve` for bench/runtime-node.ts: the real CLI server in its own process on
+// 127.0.0.1, autocannon in this one, single-beat requests, bounded by connections x duration.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export interface LoadResult {
+  mode: string;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  requests: number;
+  /** Mean beats per session run, from the server's own /metrics. */
+  meanBatch: number;
+}
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+}
+
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+// autocannon ships no types; a computed specifier keeps tsc from asking for them.
+const AUTOCANNON: string = 'autocannon';
+
+/** One test-set beat as the request body every connection sends. */
+export function singleBeatBody(testTsv: string): string {
+  const first = readFileSync(testTsv, 'utf8').split('\n')[0]!.split('\t').slice(1).map(Number);
+  return JSON.stringify({ beats: [first] });
+}
+
+async function startServer(model: string, extra: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['cli/ecg.mjs', 'serve', '--model', model, '--port', '0', '--device', 'cpu', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    void exited.then((code) => reject(new Error(`ecg serve exited (${code}) before listening:\n${stderr}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      const code = await exited;
+      if (code !== 0) throw new Error(`ecg serve exited with ${code} on SIGTERM:\n${stderr}`);
+    },
+  };
+}
+
+function metricSum(text: string, name: string): number {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+    .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
+export async function loadTest(model: string, mode: string, serveArgs: string[], body: string, connections: number, seconds: number): Promise<LoadResult> {
+  const autocannon = ((await import(AUTOCANNON)) as { default: Autocannon }).default;
+  const server = await startServer(model, serveArgs);
+  try {
+    const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+    for (let i = 0; i < 50; i++) await fetch(`${server.url}/v1/classify`, post); // warm-up
+    const before = await (await fetch(`${server.url}/metrics`)).text();
+    const r = await autocannon({ url: `${server.url}/v1/classify`, connections, duration: seconds, ...post });
+    const after = await (await fetch(`${server.url}/metrics`)).text();
+    const runs = metricSum(after, 'ecg_batch_size_beats_count') - metricSum(before, 'ecg_batch_size_beats_count');
+    const beats = metricSum(after, 'ecg_batch_size_beats_sum') - metricSum(before, 'ecg_batch_size_beats_sum');
+    return {
+      mode,
+      requestsPerSec: r.requests.average,
+      p50Ms: r.latency.p50,
+      p99Ms: r.latency.p99,
+      errors: r.errors + r.timeouts,
+      non2xx: r.non2xx,
+      requests: r.requests.total,
+      meanBatch: runs === 0 ? 0 : beats / runs,
+    };
+  } finally {
+    await server.stop();
+  }
+}

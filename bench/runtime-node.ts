@@ -1,0 +1,128 @@
+// Node runtime benchmark, printed as tables: classify latency (batch 1) and throughput (32, 1024);
+// `ecg predict` on generated 20k- and 200k-row files (time, peak RSS: flat memory while streaming);
+// `ecg serve` under autocannon on 127.0.0.1 with dynamic batching on vs off, side by side.
+//   npm run bench:node                         # the trained test model's export, else an untrained Table 1 model
+//   npx tsx bench/runtime-node.ts --model model.onnx --rows 200000 --duration 10 --connections 64
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { load } from '../runtime-node/index.js';
+import { benchModelPath } from './runtime-node-model.js';
+import { loadTest, singleBeatBody, type LoadResult } from './runtime-node-server.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const TEST_TSV = join(ROOT, 'data', 'ECG5000', 'ECG5000_TEST.tsv');
+
+const args = await yargs(hideBin(process.argv))
+  .option('model', { type: 'string', describe: 'exported .onnx (default: see header)' })
+  .option('rows', { type: 'number', default: 200_000, describe: 'rows of the big predict file (a tenth-size file runs too)' })
+  .option('duration', { type: 'number', default: 10, describe: 'seconds per load test' })
+  .option('connections', { type: 'number', default: 64, describe: 'autocannon connections' })
+  .option('threads', { type: 'number', default: 0, describe: 'onnxruntime intra-op threads for the classify section' })
+  .strict()
+  .parseAsync();
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const fmt = (x: number, d = 1) => x.toFixed(d);
+function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  return cells.map((r, j) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ') + (j === 0 ? '\n' + widths.map((w) => '-'.repeat(w)).join('  ') : '')).join('\n');
+}
+
+const { path: model, origin } = await benchModelPath(args.model);
+const testRows = (await readFile(TEST_TSV, 'utf8')).split('\n').filter((l) => l.trim() !== '');
+const testBeats = testRows.map((l) => Float32Array.from(l.split('\t').slice(1), Number));
+process.stdout.write(`model: ${model} (${origin}); ${new Date().toISOString()}\n\n`);
+
+// 1. classify() in process.
+async function classifySection(): Promise<string> {
+  const clf = await load(model, { device: 'cpu', threads: args.threads, maxBatch: 1024 });
+  const rows: (string | number)[][] = [];
+  const one = [testBeats[0]!];
+  for (let i = 0; i < 20; i++) await clf.classify(one);
+  const times: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const t = performance.now();
+    await clf.classify(one);
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  rows.push(['1', fmt(pct(times, 50), 2), fmt(pct(times, 99), 2), fmt(1000 / (times.reduce((a, b) => a + b, 0) / times.length), 0)]);
+  for (const [n, seconds] of [[32, 4], [1024, 6]] as const) {
+    const batch = testBeats.slice(0, n);
+    await clf.classify(batch);
+    const runs: number[] = [];
+    const start = performance.now();
+    while (performance.now() - start < seconds * 1000 || runs.length < 3) {
+      const t = performance.now();
+      await clf.classify(batch);
+      runs.push(performance.now() - t);
+    }
+    runs.sort((a, b) => a - b);
+    const total = runs.reduce((a, b) => a + b, 0) / 1000;
+    rows.push([String(n), fmt(pct(runs, 50), 2), fmt(pct(runs, 99), 2), fmt((n * runs.length) / total, 0)]);
+  }
+  await clf.dispose();
+  return `classify() on ${clf.provider}, threads ${args.threads || 'default'}\n` + table(['batch', 'p50 ms/run', 'p99 ms/run', 'beats/s'], rows);
+}
+
+// 2. ecg predict (the real CLI process) on generated labelled TSV files.
+async function writeRows(path: string, n: number): Promise<void> {
+  const out = createWriteStream(path);
+  for (let i = 0; i < n; i++) if (!out.write(testRows[i % testRows.length]! + '\n')) await once(out, 'drain');
+  out.end();
+  await once(out, 'finish');
+}
+
+async function predictSection(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'ecg-bench-predict-'));
+  const rows: (string | number)[][] = [];
+  try {
+    for (const n of [Math.round(args.rows / 10), args.rows]) {
+      const file = join(dir, `rows-${n}.tsv`);
+      await writeRows(file, n);
+      const rssFile = join(dir, `rss-${n}`);
+      const started = performance.now();
+      const child = spawn(process.execPath, ['--import', join(ROOT, 'bench', 'runtime-node-rss.mjs'), 'cli/ecg.mjs', 'predict', '--model', model, '--input', file, '--format', 'tsv', '--device', 'cpu'], {
+        cwd: ROOT,
+        env: { ...process.env, ECG_BENCH_RSS_FILE: rssFile },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      if (code !== 0) throw new Error(`ecg predict failed (${code}):\n${stderr}`);
+      const seconds = (performance.now() - started) / 1000;
+      const rssMiB = Number(await readFile(rssFile, 'utf8')) / 1024;
+      const accuracy = /accuracy ([\d.]+%)/.exec(stderr)?.[1] ?? '-';
+      rows.push([String(n), fmt((await stat(file)).size / 2 ** 20, 0), fmt(seconds, 1), fmt(n / seconds, 0), fmt(rssMiB, 0), accuracy]);
+      await rm(file);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return 'ecg predict --format tsv (whole CLI process, incl. startup)\n' + table(['rows', 'file MiB', 'seconds', 'rows/s', 'peak RSS MiB', 'accuracy'], rows);
+}
+
+// 3. ecg serve under load, batching on vs off.
+async function serverSection(): Promise<string> {
+  const body = singleBeatBody(TEST_TSV);
+  const results: LoadResult[] = [];
+  results.push(await loadTest(model, 'batching on (max 64, wait 2 ms)', ['--max-batch', '64', '--batch-wait-ms', '2'], body, args.connections, args.duration));
+  results.push(await loadTest(model, 'batching off', ['--no-batching'], body, args.connections, args.duration));
+  const rows = results.map((r) => [r.mode, fmt(r.requestsPerSec, 0), String(r.p50Ms), String(r.p99Ms), String(r.errors + r.non2xx), String(r.requests), fmt(r.meanBatch, 1)]);
+  const speedup = results[0]!.requestsPerSec / results[1]!.requestsPerSec;
+  return (
+    `ecg serve on 127.0.0.1, autocannon ${args.connections} connections x ${args.duration} s, one beat per request\n` +
+    table(['mode', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests', 'beats/run'], rows) +
+    `\ndynamic batching speedup: ${fmt(speedup, 2)}x requests/s`
+  );
+}
+
+for (const section of [classifySection, predictSection, serverSection]) process.stdout.write((await section()) + '\n\n');
