@@ -4,7 +4,7 @@ import { splitForProtocol, stratifiedSplit } from '../../train/split.js';
 
 // ECG5000 TRAIN's class counts.
 const labels = Int32Array.from([...Array(292).fill(0), ...Array(177).fill(1), ...Array(10).fill(2), ...Array(19).fill(3), ...Array(2).fill(4)]);
-const countsOf = (idx: number[]) => idx.reduce((c, i) => (c[labels[i]!]++, c), [0, 0, 0, 0, 0]);
+const countsOf = (idx: number[]) => idx.reduce((c, i) => (c[labels[i]!]! += 1, c), [0, 0, 0, 0, 0]);
 
 describe('stratifiedSplit', () => {
   it('holds out 20% of every class (at least one row of a class with 2+ rows)', () => {

@@ -1,0 +1,74 @@
+// What `ecg train` leaves under --out, checked on the shared real trained model: every file, the
+// metrics fields, a model that reloads with one call and scores exactly what metrics.json says.
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../train/backend.js';
+import { loadUcrSplit } from '../../train/data.js';
+import { evaluateModel } from '../../train/evaluate.js';
+import type { EpochRecord } from '../../train/fit.js';
+import { OUTPUT_FILES, type TrainMetrics } from '../../train/run.js';
+import { loadTrainedModel } from '../../train/save.js';
+import { getTrainedRun, type TrainedRun } from '../helpers/trained-model.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+let run: TrainedRun;
+let metrics: TrainMetrics;
+
+beforeAll(async () => {
+  run = await getTrainedRun();
+  metrics = JSON.parse(await readFile(join(run.runDir, OUTPUT_FILES.metrics), 'utf8')) as TrainMetrics;
+  await initBackend('wasm');
+});
+
+describe('ecg train outputs', () => {
+  it('metrics.json has the fields the issue lists, describing the paper model', () => {
+    expect(metrics.params).toEqual({ total: 743_109, trainable: 742_789, nonTrainable: 320 });
+    expect(metrics.backend).toBe('wasm');
+    expect(metrics.seed).toBe(1);
+    expect(metrics.epochs).toBe(3);
+    expect(metrics.trainSamplesPerSecond).toBeGreaterThan(0);
+    expect(metrics.data).toMatchObject({ trainCount: 400, validationCount: 100, testCount: 4500 });
+    const t = metrics.test;
+    expect(t.perClass.map((c) => c.support)).toEqual([2627, 1590, 86, 175, 22]);
+    expect(Object.keys(t.perClass[0]!).sort()).toEqual(['f1', 'label', 'name', 'precision', 'recall', 'support']);
+    expect(t.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(4500);
+    expect(t.accuracy).toBeGreaterThan(0.5838); // better than always answering "Normal"
+  });
+
+  it('history.json has one record per epoch and the saved epoch is the best validation loss', async () => {
+    const history = JSON.parse(await readFile(join(run.runDir, OUTPUT_FILES.history), 'utf8')) as EpochRecord[];
+    expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    for (const h of history) for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'seconds'] as const) expect(Number.isFinite(h[k])).toBe(true);
+    const best = Math.min(...history.map((h) => h.valLoss!));
+    expect(history[metrics.bestEpoch - 1]!.valLoss).toBe(best);
+    expect(metrics.validation!.loss).toBe(best);
+  });
+
+  it('writes both figures as PNG images', async () => {
+    for (const name of [OUTPUT_FILES.lossFigure, OUTPUT_FILES.confusionFigure]) {
+      const png = await readFile(join(run.runDir, name));
+      expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a');
+      expect(png.readUInt32BE(16)).toBeGreaterThan(400); // width
+    }
+  });
+
+  it('the model reloads with one call and scores exactly the saved test report', async () => {
+    const { model, spec } = await loadTrainedModel(run.modelDir);
+    expect(spec).toEqual(metrics.spec);
+    expect(model.countParams()).toBe(743_109);
+    const data = await loadUcrSplit('data/ECG5000');
+    const report = evaluateModel(model, data.test, spec!);
+    model.dispose();
+    expect(report.confusionMatrix).toEqual(metrics.test.confusionMatrix);
+  });
+
+  it('ecg eval --json reports the same accuracy', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/index.ts', 'eval', '--model', run.modelDir, '--backend', 'wasm', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as TrainMetrics['test'];
+    expect(report.accuracy).toBe(metrics.test.accuracy);
+    expect(report.confusionMatrix).toEqual(metrics.test.confusionMatrix);
+  });
+});
