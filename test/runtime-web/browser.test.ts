@@ -1,0 +1,125 @@
+// The web page in Debian's Chromium (playwright-core), once on WASM and once on WebGPU (SwiftShader):
+// bundled beats and a batch of test-set beats must match TF.js's probabilities and argmax; the page
+// must not touch the network; a screenshot is kept under test-artifacts/ and must not be blank.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuild } from '../../runtime-web/build.js';
+import { startWebServer, type RunningWebServer } from '../../runtime-web/server.js';
+import { launchChromium, openPage } from '../../parity/chromium.js';
+import { classifyBundledBeats, pasteAndClassify, uploadBatch } from '../../parity/page-driver.js';
+import { assertClose, TOLERANCES } from '../helpers/tolerances.js';
+import { ARTIFACTS_DIR, getWebFixture, type WebFixture } from './web-fixture.js';
+
+let fixture: WebFixture;
+let server: RunningWebServer;
+
+beforeAll(async () => {
+  fixture = await getWebFixture();
+  server = await startWebServer({ distDir: await ensureWebBuild(), model: fixture.onnx });
+});
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Decodes the PNG in the page itself and counts colours and non-white pixels. */
+async function pixelStats(page: Page, png: Buffer): Promise<{ colours: number; inked: number }> {
+  return page.evaluate(async (dataUrl) => {
+    const img = new Image();
+    img.src = dataUrl;
+    await img.decode();
+    const canvas = Object.assign(document.createElement('canvas'), { width: img.width, height: img.height });
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    const data = ctx.getImageData(0, 0, img.width, img.height).data;
+    const colours = new Set<number>();
+    let inked = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      if (data[i]! < 200 || data[i + 1]! < 200 || data[i + 2]! < 200) inked++;
+    }
+    return { colours: colours.size, inked: inked / (data.length / 4) };
+  }, `data:image/png;base64,${png.toString('base64')}`);
+}
+
+describe.each([['wasm', TOLERANCES.onnxAbs] as const, ['webgpu', TOLERANCES.webgpuAbs] as const])('web page on %s', (provider, atol) => {
+  let browser: Browser;
+  let page: Page;
+  let foreign: string[];
+
+  beforeAll(async () => {
+    browser = await launchChromium(provider); // no Chromium: fails with the apt command to run
+    const opened = await openPage(browser, server.url, provider);
+    page = opened.page;
+    foreign = opened.foreignRequests;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it(`runs on ${provider}`, async () => {
+    expect(await page.textContent('[data-testid="provider"]')).toBe(provider);
+    if (provider === 'webgpu') {
+      expect(await page.evaluate(async () => (await (navigator as unknown as { gpu: { requestAdapter(): Promise<unknown> } }).gpu.requestAdapter()) !== null)).toBe(true);
+    }
+    expect(await page.isHidden('[data-testid="error"]')).toBe(true);
+  });
+
+  it('classifies every bundled beat like TF.js', async () => {
+    const results = await classifyBundledBeats(page);
+    expect(results).toHaveLength(fixture.bundled.length);
+    expect(new Set(fixture.bundled.map((b) => b.label)).size).toBe(fixture.classes.length);
+    results.forEach((r, i) => {
+      const want = fixture.bundledExpected[i]!;
+      assertClose(r.probabilities, want, atol, `${provider} bundled beat ${i} (test row ${fixture.bundled[i]!.row})`);
+      const best = want.indexOf(Math.max(...want));
+      expect(r.label).toBe(fixture.classes[best]!.label);
+      expect(r.prediction).toBe(fixture.classes[best]!.name);
+    });
+  });
+
+  it('classifies an uploaded batch of test beats like TF.js and shows the accuracy', async () => {
+    const result = await uploadBatch(page, fixture.batchTsv, 'test-beats.tsv');
+    expect(result.probabilities).toHaveLength(fixture.batchExpected.length);
+    let correct = 0;
+    result.probabilities.forEach((p, i) => {
+      const want = fixture.batchExpected[i]!;
+      assertClose(p, want, atol, `${provider} batch beat ${i}`);
+      const best = want.indexOf(Math.max(...want));
+      expect(p.indexOf(Math.max(...p)), `argmax of batch beat ${i}`).toBe(best);
+      if (fixture.classes[best]!.label === fixture.batchLabels[i]) correct++;
+    });
+    expect(result.accuracyText).toContain(`(${correct}/${fixture.batchLabels.length} labelled)`);
+  });
+
+  it('worked offline and leaves a non-blank screenshot', async () => {
+    expect(foreign).toEqual([]);
+    await mkdir(ARTIFACTS_DIR, { recursive: true });
+    const png = await page.screenshot({ fullPage: true });
+    await writeFile(join(ARTIFACTS_DIR, `web-page-${provider}.png`), png);
+    const stats = await pixelStats(page, png);
+    expect(stats.colours).toBeGreaterThan(20);
+    expect(stats.inked).toBeGreaterThan(0.01);
+  });
+
+  if (provider === 'wasm') {
+    it('shows a clear message for bad input and recovers', async () => {
+      const cases: [string, RegExp][] = [
+        ['', /the input is empty/],
+        ['1, 2, 3', new RegExp(`expected ${fixture.width} values`)],
+        [Array.from({ length: fixture.width }, (_, i) => (i === 7 ? 'abc' : '0.5')).join(','), /"abc" is not a number/],
+      ];
+      for (const [text, message] of cases) {
+        const { error } = await pasteAndClassify(page, text);
+        expect(error, `pasting ${JSON.stringify(text.slice(0, 20))}`).toMatch(message);
+      }
+      const beat = fixture.bundled[0]!;
+      const { error, result } = await pasteAndClassify(page, beat.values.join('\n'));
+      expect(error).toBeUndefined();
+      assertClose(result.probabilities, fixture.bundledExpected[0]!, atol, 'pasted column');
+    });
+  }
+});
