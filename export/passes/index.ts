@@ -1,18 +1,29 @@
 // Optimisation stage: graph-to-graph passes run after conversion, each exact up to float rounding.
-// Order matters: folding BatchNormalization first gives the conv lowering a Conv with its final
-// weights; transposes left around lowered nodes are cancelled last; dead values are dropped at the end.
+// Order matters: BatchNormalization is folded first so a lowered conv carries its final weights;
+// convs are lowered next; the transposes the lowering leaves are then sunk until they cancel.
 import type { Graph } from '../graph.js';
+import { foldBatchNorm } from './fold-batch-norm.js';
+import { removeDeadNodes } from './graph-edit.js';
+import { DEFAULT_MAX_LOWERED_CONV_LENGTH, lowerSmallConvs } from './lower-small-conv.js';
+import { sinkTransposes } from './sink-transposes.js';
 
 export interface OptimizeOptions {
-  /** Lower a Conv to im2col + MatMul when its output length is at most this (see lower-small-conv.ts). */
+  /** Lower a Conv to im2col + MatMul when its output length is at most this (0 = never). */
   maxLoweredConvLength?: number;
 }
 
 export interface PassReport {
   name: string;
+  /** How many rewrites the pass made (folds, lowered convs, transposes moved, nodes removed). */
   changes: number;
 }
 
-export function optimizeGraph(_graph: Graph, _options: OptimizeOptions = {}): PassReport[] {
-  return [];
+export function optimizeGraph(graph: Graph, options: OptimizeOptions = {}): PassReport[] {
+  const maxLength = options.maxLoweredConvLength ?? DEFAULT_MAX_LOWERED_CONV_LENGTH;
+  return [
+    { name: 'foldBatchNorm', changes: foldBatchNorm(graph) },
+    { name: 'lowerSmallConvs', changes: lowerSmallConvs(graph, maxLength) },
+    { name: 'sinkTransposes', changes: sinkTransposes(graph) },
+    { name: 'removeDeadNodes', changes: removeDeadNodes(graph) },
+  ];
 }

@@ -1,0 +1,42 @@
+// Small graph-editing helpers the passes share: constant lookup, node insertion before a given node,
+// and removal of nodes whose outputs nobody reads.
+import type { Graph, GraphNode } from '../graph.js';
+
+export function constant(graph: Graph, name: string | undefined): Float32Array | undefined {
+  if (name === undefined) return undefined;
+  const t = graph.initializers.get(name);
+  return t && t.data instanceof Float32Array ? t.data : undefined;
+}
+
+export function intsAttr(node: GraphNode, key: string, fallback: number[]): number[] {
+  const a = node.attributes[key];
+  return a && a.type === 'ints' ? a.value : fallback;
+}
+
+/** Drops nodes whose outputs are unused, then initializers no node reads. Returns nodes removed. */
+export function removeDeadNodes(graph: Graph): number {
+  let removed = 0;
+  for (;;) {
+    const used = new Set<string>(graph.outputs.map((o) => o.name));
+    for (const n of graph.nodes) for (const i of n.inputs) used.add(i);
+    const keep = graph.nodes.filter((n) => n.outputs.some((o) => o !== '' && used.has(o)));
+    if (keep.length === graph.nodes.length) break;
+    removed += graph.nodes.length - keep.length;
+    graph.nodes = keep;
+  }
+  const read = new Set(graph.nodes.flatMap((n) => n.inputs));
+  for (const name of [...graph.initializers.keys()]) if (!read.has(name)) graph.initializers.delete(name);
+  return removed;
+}
+
+/**
+ * Replaces `node` by the nodes `build` appends (they are moved to node's position, keeping the
+ * list in topological order).
+ */
+export function replaceNode(graph: Graph, node: GraphNode, build: () => void): void {
+  const at = graph.nodes.indexOf(node);
+  const before = graph.nodes.length;
+  build();
+  const added = graph.nodes.splice(before);
+  graph.nodes.splice(at, 1, ...added);
+}

@@ -1,0 +1,70 @@
+// Lowers a 1-D Conv whose output is short to im2col + one MatMul over the whole batch.
+// Why: onnxruntime's CPU Conv runs one small GEMM per sample ([Cout, Cin*K] x [Cin*K, Tout]); with
+// Tout = 2 (the paper's 128->512 kernel-5 conv) that GEMM is too skinny to be efficient, and the
+// layer took 45% of a batch-1024 run. With static shapes the im2col indices are known at export time:
+//   X[N,Cin,T] -> Transpose -> [N,T,Cin] -> Pad(time) -> Gather(axis 1, idx[Tout,K]) -> [N,Tout,K,Cin]
+//   -> Reshape [N*Tout,K*Cin] -> Gemm(W[K*Cin,Cout], B) -> Reshape [N,Tout,Cout] -> Transpose -> Y[N,Cout,Tout]
+// which is a single [N*Tout, K*Cin] x [K*Cin, Cout] GEMM. Same products and sums as Conv, in another
+// order: exact up to float rounding. The transposes are removed by sink-transposes.ts.
+import { attr, type Graph, type GraphNode } from '../graph.js';
+import { constant, intsAttr, replaceNode } from './graph-edit.js';
+
+/** Default threshold: measured with `npm run bench:export` (see bench/export.ts); lower when Tout <= this. */
+export const DEFAULT_MAX_LOWERED_CONV_LENGTH = 64;
+
+export function shouldLowerConv(outLength: number, maxLength: number): boolean {
+  return outLength <= maxLength;
+}
+
+function lowerable(graph: Graph, node: GraphNode): boolean {
+  if (node.opType !== 'Conv' || intsAttr(node, 'kernel_shape', []).length !== 1) return false;
+  if ((node.attributes.group?.value ?? 1) !== 1 || node.attributes.auto_pad) return false;
+  const x = graph.shapes.get(node.inputs[0]!);
+  return !!x && typeof x[1] === 'number' && typeof x[2] === 'number' && !!constant(graph, node.inputs[1]);
+}
+
+export function lowerSmallConvs(graph: Graph, maxLength: number): number {
+  let lowered = 0;
+  for (const node of [...graph.nodes]) {
+    if (!lowerable(graph, node)) continue;
+    const [n, cin, length] = graph.shapeOf(node.inputs[0]!) as [string | number, number, number];
+    const k = intsAttr(node, 'kernel_shape', [])[0]!;
+    const stride = intsAttr(node, 'strides', [1])[0]!;
+    const dilation = intsAttr(node, 'dilations', [1])[0]!;
+    const [padBegin, padEnd] = intsAttr(node, 'pads', [0, 0]) as [number, number];
+    const [, cout, outLength] = graph.shapeOf(node.outputs[0]!) as [unknown, number, number];
+    if (!shouldLowerConv(outLength, maxLength)) continue;
+    const w = constant(graph, node.inputs[1])!;
+    const hint = node.name.replace(/_node$/, '');
+    replaceNode(graph, node, () => {
+      let x = graph.add('Transpose', [node.inputs[0]!], [n, length, cin], { perm: attr.ints([0, 2, 1]) }, `${hint}/ntc`, node.docString);
+      const padded = length + padBegin + padEnd;
+      if (padBegin + padEnd > 0) {
+        const pads = graph.int64Const(`${hint}/pads`, [0, padBegin, 0, 0, padEnd, 0]);
+        x = graph.add('Pad', [x, pads], [n, padded, cin], {}, `${hint}/pad`, node.docString);
+      }
+      // Rows are (sample, output step): one 2-D GEMM with the bias as Gemm's C, which onnxruntime
+      // fuses with a following Relu (the reshapes are views, not copies).
+      let rows: string;
+      if (k === 1 && stride === 1 && padded === outLength) {
+        rows = graph.add('Reshape', [x, graph.int64Const(`${hint}/rows_shape`, [-1, cin])], [`${hint}_rows`, cin], {}, `${hint}/rows`, node.docString);
+      } else {
+        const idx = new BigInt64Array(outLength * k);
+        for (let t = 0; t < outLength; t++) for (let j = 0; j < k; j++) idx[t * k + j] = BigInt(t * stride + j * dilation);
+        const indices = graph.addInitializer(`${hint}/im2col_indices`, [outLength, k], idx);
+        const windows = graph.add('Gather', [x, indices], [n, outLength, k, cin], { axis: attr.int(1) }, `${hint}/im2col`, node.docString);
+        rows = graph.add('Reshape', [windows, graph.int64Const(`${hint}/rows_shape`, [-1, k * cin])], [`${hint}_rows`, k * cin], {}, `${hint}/rows`, node.docString);
+      }
+      // W [Cout, Cin, K] -> [K*Cin, Cout], rows ordered (k, cin) like the im2col columns.
+      const wm = new Float32Array(k * cin * cout);
+      for (let o = 0; o < cout; o++) for (let i = 0; i < cin; i++) for (let j = 0; j < k; j++) wm[(j * cin + i) * cout + o] = w[(o * cin + i) * k + j]!;
+      const gemmInputs = [rows, graph.floatConst(`${hint}/W_im2col`, [k * cin, cout], wm)];
+      if (node.inputs[2]) gemmInputs.push(node.inputs[2]);
+      const y = graph.add('Gemm', gemmInputs, [`${hint}_rows`, cout], {}, `${hint}/gemm`, node.docString);
+      const ntc = graph.add('Reshape', [y, graph.int64Const(`${hint}/out_shape`, [-1, outLength, cout])], [n, outLength, cout], {}, `${hint}/ntc_out`, node.docString);
+      graph.nodes.push({ name: graph.uniqueName(`${hint}/nct_node`), opType: 'Transpose', inputs: [ntc], outputs: [node.outputs[0]!], attributes: { perm: attr.ints([0, 2, 1]) }, docString: node.docString });
+    });
+    lowered++;
+  }
+  return lowered;
+}

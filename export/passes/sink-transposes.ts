@@ -1,0 +1,157 @@
+// Pushes (N,T,C)<->(N,C,T) transposes down the graph until they meet another transpose and cancel.
+// Why: conversion keeps convolution stacks channels-first for ONNX Conv; once lower-small-conv.ts has
+// turned convs into channels-last MatMuls, every layer in between (activations, BatchNormalization,
+// non-overlapping pooling, squeeze-excitation reductions and products) can run channels-last too, and
+// the graph needs no transpose at all. A transpose is moved only when every reader of its output can
+// be rewritten, so no layer is ever computed twice.
+import { attr, type Dim, type Graph, type GraphNode } from '../graph.js';
+import { constant, intsAttr, removeDeadNodes, replaceNode } from './graph-edit.js';
+
+const SWAP = [0, 2, 1];
+const UNARY = new Set(['Relu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'HardSigmoid', 'Softplus', 'Softsign', 'Identity', 'LeakyRelu']);
+const BINARY = new Set(['Add', 'Mul', 'Sub', 'Div', 'Max', 'Min']);
+
+const isSwap = (n: GraphNode | undefined) => n?.opType === 'Transpose' && intsAttr(n, 'perm', []).join() === SWAP.join();
+const swapShape = (s: Dim[]): Dim[] => [s[0]!, s[2]!, s[1]!];
+
+/** The channels-last twin of a binary operand, or undefined when it cannot be had cheaply. */
+function channelsLastOperand(graph: Graph, name: string, y: string, x: string): string | undefined {
+  if (name === y) return x;
+  const p = graph.producer(name);
+  if (p && isSwap(p)) return p.inputs[0];
+  const init = graph.initializers.get(name);
+  if (init && init.dims.reduce((a, b) => a * b, 1) === 1) return name;
+  if (p?.opType === 'Unsqueeze' && graph.shapeOf(p.inputs[0]!).length === 2) {
+    const axes = graph.initializers.get(p.inputs[1]!)?.data;
+    if (axes && axes.length === 1 && Number(axes[0]) === 2) {
+      const [nn, c] = graph.shapeOf(p.inputs[0]!);
+      return graph.add('Unsqueeze', [p.inputs[0]!, graph.int64Const(`${p.name}_cl_axes`, [1])], [nn!, 1, c!], {}, `${p.name}_cl`, p.docString);
+    }
+  }
+  return undefined;
+}
+
+/** Can `c`, reading y = swap(x), run on x instead? (Checked before anything is rewritten.) */
+function canSink(graph: Graph, c: GraphNode, y: string, users: GraphNode[]): boolean {
+  if (c.opType === '<output>') return false;
+  if (c.opType === 'Transpose' || UNARY.has(c.opType)) return c.inputs[0] === y;
+  if (c.opType === 'BatchNormalization') return c.inputs[0] === y && c.inputs.slice(1).every((i) => constant(graph, i));
+  if (c.opType === 'ReduceMean' || c.opType === 'ReduceMax' || c.opType === 'ReduceSum') return (c.attributes.keepdims?.value ?? 1) === 0 && intsAttr(c, 'axes', []).length === 1;
+  if (c.opType === 'MaxPool') {
+    const k = intsAttr(c, 'kernel_shape', []);
+    const s = intsAttr(c, 'strides', [1]);
+    return k.length === 1 && k[0] === s[0] && intsAttr(c, 'dilations', [1])[0] === 1 && !c.attributes.auto_pad && (c.attributes.ceil_mode?.value ?? 0) === 0 && c.outputs.length === 1;
+  }
+  if (BINARY.has(c.opType)) {
+    return c.inputs.every((i) => {
+      if (i === y) return true;
+      const p = graph.producer(i);
+      // Another reader of y that is rewritten first (node order) re-emits its output through a swap.
+      if (p && p !== c && users.includes(p) && p.opType !== 'Transpose' && !p.opType.startsWith('Reduce')) return true;
+      if (p && isSwap(p)) return true;
+      const init = graph.initializers.get(i);
+      if (init) return init.dims.reduce((a, b) => a * b, 1) === 1;
+      return p?.opType === 'Unsqueeze' && Number(graph.initializers.get(p.inputs[1]!)?.data[0]) === 2 && graph.shapeOf(p.inputs[0]!).length === 2;
+    });
+  }
+  return false;
+}
+
+/** Rewrites consumer c to read x (channels-last) and re-emits c's output name. */
+function sinkInto(graph: Graph, c: GraphNode, y: string, x: string): void {
+  const out = c.outputs[0]!;
+  const outShape = graph.shapeOf(out);
+  const hint = c.name.replace(/_node$/, '');
+  const back = (value: string) => graph.nodes.push({ name: graph.uniqueName(`${hint}/nct_node`), opType: 'Transpose', inputs: [value], outputs: [out], attributes: { perm: attr.ints(SWAP) }, docString: c.docString });
+  replaceNode(graph, c, () => {
+    if (c.opType === 'Transpose') {
+      const q = intsAttr(c, 'perm', []);
+      const composed = q.map((i) => SWAP[i]!);
+      if (composed.every((v, i) => v === i)) graph.nodes.push({ ...c, opType: 'Identity', inputs: [x], attributes: {} });
+      else graph.nodes.push({ ...c, inputs: [x], attributes: { perm: attr.ints(composed) } });
+    } else if (UNARY.has(c.opType)) {
+      back(graph.add(c.opType, [x, ...c.inputs.slice(1)], swapShape(outShape), c.attributes, `${hint}/cl`, c.docString));
+    } else if (c.opType === 'BatchNormalization') {
+      const [gamma, beta, mean, variance] = c.inputs.slice(1).map((i) => constant(graph, i)!);
+      const eps = (c.attributes.epsilon?.value as number | undefined) ?? 1e-5;
+      const scale = Float32Array.from(gamma!, (g, i) => g / Math.sqrt(variance![i]! + eps));
+      const shift = Float32Array.from(scale, (s, i) => beta![i]! - mean![i]! * s);
+      const m = graph.add('Mul', [x, graph.floatConst(`${hint}/bn_scale`, [scale.length], scale)], swapShape(outShape), {}, `${hint}/bn_mul`, c.docString);
+      back(graph.add('Add', [m, graph.floatConst(`${hint}/bn_shift`, [shift.length], shift)], swapShape(outShape), {}, `${hint}/bn_add`, c.docString));
+    } else if (c.opType.startsWith('Reduce')) {
+      const axis = intsAttr(c, 'axes', [])[0]!;
+      const a = axis < 0 ? axis + 3 : axis;
+      graph.nodes.push({ ...c, inputs: [x], attributes: { ...c.attributes, axes: attr.ints([SWAP[a]!]) } });
+    } else if (c.opType === 'MaxPool') {
+      // Non-overlapping windows: pad the end with -inf, view as [N, Tout, k, C], take the max over k.
+      const [n, t, ch] = graph.shapeOf(x) as [Dim, number, number];
+      const k = intsAttr(c, 'kernel_shape', [])[0]!;
+      const [pb, pe] = intsAttr(c, 'pads', [0, 0]) as [number, number];
+      const outT = outShape[2] as number;
+      let v = x;
+      let len = t;
+      if (pb + pe > 0) {
+        len = t + pb + pe;
+        v = graph.add('Pad', [v, graph.int64Const(`${hint}/pads`, [0, pb, 0, 0, pe, 0]), graph.floatConst(`${hint}/pad_value`, [], [-Infinity])], [n, len, ch], {}, `${hint}/pad`, c.docString);
+      }
+      if (len > outT * k) {
+        v = graph.add('Slice', [v, graph.int64Const(`${hint}/starts`, [0]), graph.int64Const(`${hint}/ends`, [outT * k]), graph.int64Const(`${hint}/axes`, [1])], [n, outT * k, ch], {}, `${hint}/slice`, c.docString);
+      }
+      const windows = graph.add('Reshape', [v, graph.int64Const(`${hint}/windows_shape`, [0, outT, k, ch])], [n, outT, k, ch], {}, `${hint}/windows`, c.docString);
+      back(graph.add('ReduceMax', [windows], [n, outT, ch], { axes: attr.ints([2]), keepdims: attr.int(0) }, `${hint}/max`, c.docString));
+    } else {
+      const inputs = c.inputs.map((i) => channelsLastOperand(graph, i, y, x)!);
+      back(graph.add(c.opType, inputs, swapShape(outShape), c.attributes, `${hint}/cl`, c.docString));
+    }
+  });
+}
+
+export function sinkTransposes(graph: Graph): number {
+  let moved = 0;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const t of graph.nodes) {
+      if (!isSwap(t) || graph.shapeOf(t.inputs[0]!).length !== 3) continue;
+      const y = t.outputs[0]!;
+      const users = graph.consumers(y);
+      if (users.length === 0 || !users.every((c) => canSink(graph, c, y, users))) continue;
+      for (const c of users) sinkInto(graph, c, y, t.inputs[0]!);
+      moved++;
+      changed = true;
+      break;
+    }
+    removeDeadNodes(graph);
+  }
+  moved += hoistActivationsOverReshapes(graph);
+  // Identity nodes left by cancelled pairs: read their input directly.
+  for (const n of [...graph.nodes]) {
+    if (n.opType !== 'Identity' || graph.outputs.some((o) => o.name === n.outputs[0])) continue;
+    graph.replaceUses(n.outputs[0]!, n.inputs[0]!);
+    graph.nodes = graph.nodes.filter((m) => m !== n);
+  }
+  removeDeadNodes(graph);
+  return moved;
+}
+
+/**
+ * Reshape -> unary activation becomes activation -> Reshape (elementwise ops ignore shape), so the
+ * activation sits right after the Gemm that a lowered conv ends in and onnxruntime fuses the two.
+ */
+function hoistActivationsOverReshapes(graph: Graph): number {
+  let hoisted = 0;
+  for (const act of [...graph.nodes]) {
+    if (!UNARY.has(act.opType) || act.inputs.length !== 1) continue;
+    const r = graph.producer(act.inputs[0]!);
+    if (r?.opType !== 'Reshape' || graph.consumers(r.outputs[0]!).length !== 1) continue;
+    const src = r.inputs[0]!;
+    const pre = graph.add(act.opType, [src], graph.shapeOf(src), act.attributes, `${act.name.replace(/_node$/, '')}/pre`, act.docString);
+    const preNode = graph.nodes.pop()!;
+    graph.nodes.splice(graph.nodes.indexOf(r), 0, preNode);
+    r.inputs = [pre, ...r.inputs.slice(1)];
+    r.outputs = [act.outputs[0]!];
+    graph.shapes.set(act.outputs[0]!, graph.shapeOf(act.outputs[0]!));
+    graph.nodes = graph.nodes.filter((n) => n !== act);
+    hoisted++;
+  }
+  return hoisted;
+}
