@@ -1,0 +1,81 @@
+// `ecg web` as a user runs it: builds the page if needed, serves page, ORT wasm files and the model on
+// 127.0.0.1, rejects a bad --model up front, and stops on SIGTERM.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyOnnxModel } from '../runtime-node/tiny-onnx.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const tiny = tinyOnnxModel();
+
+function ecg(args: string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], { cwd: ROOT, stdio: 'pipe' });
+}
+
+async function finished(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((res) => child.on('close', res));
+  return { code, stdout, stderr };
+}
+
+describe('ecg web', () => {
+  let dir: string;
+  let child: ChildProcessWithoutNullStreams;
+  let url: string;
+  let exit: Promise<{ code: number | null; stdout: string; stderr: string }>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ecg-web-'));
+    await writeFile(join(dir, 'tiny.onnx'), tiny.bytes);
+    child = ecg(['web', '--model', join(dir, 'tiny.onnx'), '--port', '0']);
+    exit = finished(child);
+    url = await new Promise<string>((res, rej) => {
+      let seen = '';
+      child.stdout.on('data', (d: Buffer) => {
+        seen += d;
+        const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(seen);
+        if (m) res(m[1]!);
+      });
+      child.on('close', (code) => rej(new Error(`ecg web exited with ${code} before serving`)));
+    });
+  });
+
+  afterAll(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('serves the page, the model and the ORT wasm files from 127.0.0.1', async () => {
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    for (const hook of ['prediction', 'provider', 'error']) expect(html).toContain(`data-testid="${hook}"`);
+    const model = await fetch(new URL('model.onnx', url));
+    expect(new Uint8Array(await model.arrayBuffer())).toEqual(tiny.bytes);
+    const wasm = await fetch(new URL('ort/ort-wasm-simd-threaded.asyncify.wasm', url), { method: 'HEAD' });
+    expect(wasm.status).toBe(200);
+    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    expect((await fetch(new URL('no-such-file.js', url))).status).toBe(404);
+    expect((await fetch(url, { method: 'POST', body: 'x' })).status).toBe(405);
+  });
+
+  it('stops on SIGTERM', async () => {
+    child.kill('SIGTERM');
+    const { code } = await exit;
+    expect(code).toBe(0);
+  });
+
+  it('rejects a file that is not an exported model, and a bad port, with a message naming it', async () => {
+    await writeFile(join(dir, 'junk.onnx'), 'not a model');
+    const bad = await finished(ecg(['web', '--model', join(dir, 'junk.onnx')]));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/junk\.onnx: .*ecg export/);
+    const port = await finished(ecg(['web', '--model', join(dir, 'tiny.onnx'), '--port', '70000']));
+    expect(port.code).toBe(1);
+    expect(port.stderr).toContain('--port must be an integer from 0 to 65535');
+  });
+});
