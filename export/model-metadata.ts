@@ -25,6 +25,11 @@ interface Found {
 
 function fromRecord(r: Record<string, unknown> | undefined): Found {
   if (!r) return {};
+  // A spec saved under one key (e.g. userDefinedMetadata.ecgSpec = {classes, ...}) counts too.
+  if (!('classes' in r) && !('test' in r)) {
+    const nested = Object.values(r).find((v) => v && typeof v === 'object' && Array.isArray((v as { classes?: unknown }).classes));
+    if (nested) return fromRecord(nested as Record<string, unknown>);
+  }
   const test = r.test as { accuracy?: unknown; perClass?: unknown } | undefined;
   const acc = r.testAccuracy ?? test?.accuracy;
   const list = (r.classes ?? test?.perClass) as unknown;

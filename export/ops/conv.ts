@@ -1,6 +1,6 @@
 // Conv1D -> ONNX Conv(X[N,C,T], W[M,C,K], B[M]; kernel_shape, strides, dilations, pads).
 // Porting notes: TF.js Conv1D is NWC with kernel [K, Cin, Cout]; ONNX Conv is NCW with W [Cout, Cin, K].
-// SAME padding puts the odd pad at the end (TF); 'causal' pads dilation*(K-1) at the start.
+// SAME padding puts the odd pad at the end (TF).
 // Whether a tiny Conv runs faster as one MatMul is decided later, by passes/lower-small-conv.ts.
 import { UnsupportedLayerError } from '../../core/errors.js';
 import { attr, type Dim } from '../graph.js';
@@ -26,7 +26,8 @@ export const conv1d: Converter = (ctx, [x]) => {
   const stride = cfg.size1d('strides', 1);
   const dilation = cfg.size1d('dilation_rate', 1);
   if (stride > 1 && dilation > 1) cfg.fail('strides with dilation_rate', [stride, dilation], 'strides 1 when dilation_rate > 1 (as in Keras)');
-  const padding = cfg.oneOf<Padding>('padding', ['same', 'valid', 'causal'], 'valid');
+  // 'causal' is left out: TF.js cannot run it, so no export of it could be checked against TF.js.
+  const padding = cfg.oneOf<Padding>('padding', ['same', 'valid'], 'valid');
   const useBias = cfg.bool('use_bias', true);
   const [, length, cin] = x!.shape;
   if (typeof length !== 'number' || typeof cin !== 'number') throw new UnsupportedLayerError(`${cfg.where}: input [${x!.shape}] needs static length and channels`);

@@ -1,4 +1,4 @@
-// Merge layers -> ONNX Add/Sub/Mul/Max/Min/Mean (multidirectional broadcasting) and Concat(axis).
+// Merge layers -> ONNX Add/Mul/Max/Min/Mean (multidirectional broadcasting) and Concat(axis).
 // Porting note: Keras merges inputs of lower rank by inserting axes at position 1 (so (N,C) times
 // (N,T,C) scales every time step), while ONNX broadcasting aligns trailing axes; the lower-rank
 // input is therefore unsqueezed explicitly, at the positions the working layout puts those axes.
@@ -54,10 +54,6 @@ export const multiply = elementwise('Mul', false);
 export const maximum = elementwise('Max', true);
 export const minimum = elementwise('Min', true);
 export const average = elementwise('Mean', true);
-export const subtract: Converter = (ctx, inputs) => {
-  if (inputs.length !== 2) ctx.cfg.fail('number of inputs', inputs.length, 'exactly 2');
-  return elementwise('Sub', false)(ctx, inputs);
-};
 
 export const concatenate: Converter = (ctx, inputs) => {
   const rank = inputs[0]!.shape.length;

@@ -1,7 +1,7 @@
 // TF/Keras padding arithmetic for 1-D windows, shared by Conv1D and the pooling layers.
 import type { Dim } from '../graph.js';
 
-export type Padding = 'same' | 'valid' | 'causal';
+export type Padding = 'same' | 'valid';
 
 /**
  * TF 'same' pads: total = max((out - 1) * stride + dilation * (k - 1) + 1 - in, 0), begin = total // 2,
@@ -13,11 +13,9 @@ export function sameUpperPads(length: number, kernel: number, stride: number, di
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
-/** Explicit [begin, end] pads along time; causal pads dilation * (k - 1) at the start (Keras). */
+/** Explicit [begin, end] pads along time. */
 export function windowPads(padding: Padding, length: number, kernel: number, stride: number, dilation = 1): [number, number] {
-  if (padding === 'same') return sameUpperPads(length, kernel, stride, dilation);
-  if (padding === 'causal') return [dilation * (kernel - 1), 0];
-  return [0, 0];
+  return padding === 'same' ? sameUpperPads(length, kernel, stride, dilation) : [0, 0];
 }
 
 export function windowOutputLength(length: Dim, pads: [number, number], kernel: number, stride: number, dilation = 1): number {

@@ -3,7 +3,7 @@
 import type { Converter } from '../convert.js';
 import { activation, dense, flatten, inferenceIdentity, inputLayer, reshape } from './core.js';
 import { conv1d } from './conv.js';
-import { add, average, concatenate, maximum, minimum, multiply, subtract } from './merge.js';
+import { add, average, concatenate, maximum, minimum, multiply } from './merge.js';
 import { batchNormalization } from './normalization.js';
 import { averagePooling1d, globalAveragePooling1d, globalMaxPooling1d, maxPooling1d } from './pooling.js';
 import { gruLayer, resetAfterGru } from './recurrent.js';
@@ -33,7 +33,6 @@ export const CONVERTERS: ReadonlyMap<string, Converter> = new Map<string, Conver
   ['ResetAfterGRU', resetAfterGru],
   ['Reshape', reshape],
   ['SpatialDropout1D', inferenceIdentity],
-  ['Subtract', subtract],
 ]);
 
 export function supportedClasses(): string[] {

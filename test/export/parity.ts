@@ -1,0 +1,35 @@
+// The core exporter check, shared by the per-converter and property tests: export a TF.js model with
+// and without the optimisation passes, run both in onnxruntime-node, compare to TF.js predict.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
+import { exportLayersModel, type ExportOptions } from '../../export/index.js';
+import { decodeModel, type OnnxModelSummary } from '../../export/onnx-builder.js';
+import { assertClose, TOLERANCES } from '../helpers/tolerances.js';
+import { ortPredict, randomInput, saveLayersModel, tempDir, tfPredict } from './fixtures.js';
+
+export interface ParityResult {
+  /** .onnx paths written (for one batched onnx.checker run). */
+  files: string[];
+  unoptimized: OnnxModelSummary;
+  optimized: OnnxModelSummary;
+}
+
+export async function checkParity(model: tf.LayersModel, steps: number, channels: number, label: string, options: ExportOptions = {}): Promise<ParityResult> {
+  const dir = await saveLayersModel(model, await tempDir());
+  const n = 5;
+  const x = randomInput(n, [steps, channels], label.length * 7919 + steps);
+  const expected = tfPredict(model, x, [n, steps, channels]);
+  const files: string[] = [];
+  const summaries: OnnxModelSummary[] = [];
+  for (const optimize of [false, true]) {
+    const { bytes } = await exportLayersModel(dir, { ...options, optimize });
+    const actual = await ortPredict(bytes, x, [n, steps, channels]);
+    assertClose(actual, expected, TOLERANCES.onnxAbs, `${label} (${optimize ? 'optimized' : 'no passes'})`);
+    const file = join(dir, optimize ? 'optimized.onnx' : 'plain.onnx');
+    await writeFile(file, bytes);
+    files.push(file);
+    summaries.push(decodeModel(bytes));
+  }
+  return { files, unoptimized: summaries[0]!, optimized: summaries[1]! };
+}
