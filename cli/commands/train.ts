@@ -24,6 +24,7 @@ export interface TrainArgs {
   lr?: number;
   schedule?: string;
   dropout?: number;
+  'bn-momentum'?: number;
   split?: string;
   'val-fraction'?: number;
   augment: boolean;
@@ -48,6 +49,7 @@ export function trainOptionsBuilder<T>(y: Argv<T>): Argv<TrainArgs> {
     .option('lr', { type: 'number', describe: `Adam learning rate [default: ${PAPER_RECIPE.learningRate}, Keras's default; the paper gives none]` })
     .option('schedule', { choices: LR_SCHEDULES, describe: `learning-rate schedule [default: ${PAPER_RECIPE.schedule}]` })
     .option('dropout', { type: 'number', describe: `dropout after the GRU and the 512-unit dense [default: ${PAPER_RECIPE.dropout}]` })
+    .option('bn-momentum', { type: 'number', describe: `BatchNormalization moving-average momentum [default: ${PAPER_RECIPE.bnMomentum}, Keras's]` })
     .option('split', {
       choices: SPLIT_PROTOCOLS,
       describe: `holdout = stratified 80/20 of TRAIN, best validation epoch kept; full = all of TRAIN, last epoch kept [default: ${PAPER_RECIPE.split}]`,
@@ -68,6 +70,7 @@ export function trainOptionsFromArgs(args: TrainArgs): TrainOptions {
     learningRate: args.lr,
     schedule: args.schedule as TrainOptions['schedule'] | undefined,
     dropout: args.dropout,
+    bnMomentum: args['bn-momentum'],
     split: args.split as TrainOptions['split'] | undefined,
     validationFraction: args['val-fraction'],
     augment: args.augment
