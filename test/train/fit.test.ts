@@ -89,6 +89,14 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(result.history.every((h) => h.valLoss === null && h.valAccuracy === null)).toBe(true);
     });
 
+    it('leaks no tensors (optimizer state, kept outputs and best-weight copies are freed)', async () => {
+      const before = tf.memory().numTensors;
+      const model = tinyModel(100);
+      await fit(model, toyData(24, 1), toyData(12, 2), options({ epochs: 3 }));
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
     it('learns the toy task (loss falls)', async () => {
       const { result } = await trainOnce(5, { epochs: 8 });
       expect(result.history.at(-1)!.loss).toBeLessThan(result.history[0]!.loss);
