@@ -5,9 +5,9 @@
 // JS loop, so the product is a plain (untransposed, batch-1) BatchMatMul, which the backend runs
 // with XNNPACK; transposed products fall back to its slow scalar loop.
 import * as tf from '@tensorflow/tfjs';
-import { type KernelArgs, type WasmBackendLike, viewAs, wasmKernel } from './wasm-heap.js';
+import { type KernelArgs, type WasmBackendLike, matMulOnHeap } from './wasm-heap.js';
 
-function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as WasmBackendLike;
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
@@ -52,17 +52,7 @@ function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.Tensor
       }
     }
   }
-  const product = wasmKernel('BatchMatMul')({
-    inputs: { a: colsT, b: viewAs(dy, [cols, outChannels]) },
-    backend,
-    attrs: { transposeA: false, transposeB: false },
-  }) as tf.TensorInfo;
+  const product = matMulOnHeap(backend, colsT, dy, rows, cols, outChannels);
   wasm.disposeData(colsT.dataId);
   return { dataId: product.dataId, dtype: product.dtype, shape: filterShape };
-}
-
-/** Registers the kernel for the wasm backend; a no-op when it is already registered. */
-export function registerConv2DBackpropFilter(): void {
-  if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
-  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc });
 }

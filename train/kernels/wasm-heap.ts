@@ -1,10 +1,12 @@
 // Small typed view of the WASM backend internals our kernels use (the package does not export
-// these types), plus helpers to call the backend's own kernels from inside a kernel.
+// these types), plus the building blocks they share: the backend's own kernels captured before we
+// override any, a heap transpose, and an XNNPACK-backed [M,K] x [K,N] product.
 import * as tf from '@tensorflow/tfjs';
 
 /** The part of tfjs-backend-wasm's BackendWasm our kernels touch. */
 export interface WasmBackendLike extends tf.KernelBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  /** A view of info's data on the WASM heap (Float32Array for float32, Int32Array for int32, ...). */
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
   disposeData(dataId: tf.TensorInfo['dataId']): boolean;
 }
@@ -14,15 +16,55 @@ export type KernelArgs = {
   backend: tf.KernelBackend;
   attrs?: tf.NamedAttrMap;
 };
+export type WasmKernelFunc = (args: KernelArgs) => tf.TensorInfo;
 
-/** The kernel function registered for kernelName on the wasm backend (throws if there is none). */
-export function wasmKernel(kernelName: string): tf.KernelFunc {
-  const config = tf.getKernel(kernelName, 'wasm');
-  if (!config) throw new Error(`train/kernels: wasm kernel '${kernelName}' is not registered; call initBackend('wasm') first`);
-  return config.kernelFunc;
+// The package's kernels, captured the first time each is asked for (before any override), so an
+// override can fall back to the original and our kernels can call the originals.
+const originals = new Map<string, WasmKernelFunc>();
+
+/** The wasm backend's own kernel for kernelName (throws if the backend has none). */
+export function originalWasmKernel(kernelName: string): WasmKernelFunc {
+  let fn = originals.get(kernelName);
+  if (!fn) {
+    const config = tf.getKernel(kernelName, 'wasm');
+    if (!config) throw new Error(`train/kernels: wasm kernel '${kernelName}' is not registered; call initBackend('wasm') first`);
+    fn = config.kernelFunc as unknown as WasmKernelFunc;
+    originals.set(kernelName, fn);
+  }
+  return fn;
 }
 
 /** A TensorInfo that shares info's data under another shape (no copy; the caller keeps ownership). */
 export function viewAs(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: info.dataId, dtype: info.dtype, shape };
+}
+
+/** A new [cols, rows] tensor holding the transpose of the row-major [rows, cols] data of info. */
+export function transposeOnHeap(backend: WasmBackendLike, info: tf.TensorInfo, rows: number, cols: number): tf.TensorInfo {
+  const out = backend.makeOutput([cols, rows], 'float32');
+  const src = backend.typedArrayFromHeap(info); // views after the allocation: growth detaches them
+  const dst = backend.typedArrayFromHeap(out);
+  const block = 32; // tiles keep both sides in cache
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const r1 = Math.min(r0 + block, rows);
+    for (let c0 = 0; c0 < cols; c0 += block) {
+      const c1 = Math.min(c0 + block, cols);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0, s = r * cols + c0; c < c1; c++, s++) dst[c * rows + r] = src[s]!;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * [M,K] x [K,N] -> [M,N] through the backend's untransposed batch-1 BatchMatMul, the only case it
+ * hands to XNNPACK (b is packed as the weights; everything else runs a scalar loop ~8x slower).
+ */
+export function matMulOnHeap(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number): tf.TensorInfo {
+  return originalWasmKernel('BatchMatMul')({
+    inputs: { a: viewAs(a, [m, k]), b: viewAs(b, [k, n]) },
+    backend,
+    attrs: { transposeA: false, transposeB: false },
+  });
 }

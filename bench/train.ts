@@ -1,0 +1,166 @@
+// Training throughput (samples/s, default model, batch 32, warm, best of several rounds) for each
+// TF.js backend and for each set of our WASM kernels, interleaved round by round so that machine
+// drift hits every variant alike, next to the PyTorch peer (../shared/peers/torch_peer.py train)
+// run in the same process tree. Usage: npm run bench:train [-- --rounds 5 --steps 10 --profile]
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { classInfos } from '../core/spec.js';
+import { initBackend } from '../train/backend.js';
+import { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../train/kernels/index.js';
+import { buildModel } from '../train/model.js';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TORCH_PEER = join(REPO, '..', 'shared', 'peers', 'torch_peer.py');
+const SPEC = { inputLength: 140, channels: 1, classes: classInfos(['1', '2', '3', '4', '5']) };
+const BATCH = 32;
+
+const argv = yargs(hideBin(process.argv))
+  .option('rounds', { type: 'number', default: 5, describe: 'interleaved rounds per variant (best is reported)' })
+  .option('steps', { type: 'number', default: 10, describe: 'training steps of batch 32 per round' })
+  .option('cpu-steps', { type: 'number', default: 2, describe: 'steps on the (slow) pure-JS cpu backend' })
+  .option('profile', { type: 'boolean', default: false, describe: 'print per-kernel times of one wasm step' })
+  .option('torch', { type: 'boolean', default: true, describe: 'run the PyTorch peer side by side' })
+  .strict()
+  .parseSync();
+
+interface Trainer {
+  step(): void;
+  dispose(): void;
+}
+
+/** One optimiser step the way train/fit.ts takes it: minimize(cross-entropy of apply(training)). */
+function makeTrainer(seed: number): Trainer {
+  const model = buildModel(SPEC, { seed });
+  const optimizer = tf.train.adam(1e-3);
+  const x = tf.randomNormal([BATCH, SPEC.inputLength, 1], 0, 1, 'float32', seed);
+  const y = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 5), 'int32'), 5);
+  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  return {
+    step: () =>
+      tf.tidy(() => {
+        const cost = optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, true, variables);
+        cost!.dataSync();
+      }),
+    dispose: () => {
+      optimizer.dispose();
+      tf.dispose([x, y]);
+      model.dispose();
+    },
+  };
+}
+
+function samplesPerSecond(trainer: Trainer, steps: number): number {
+  const started = performance.now();
+  for (let i = 0; i < steps; i++) trainer.step();
+  return (steps * BATCH) / ((performance.now() - started) / 1000);
+}
+
+async function torchPeer(): Promise<{ rate?: number; note: string }> {
+  if (!argv.torch) return { note: 'skipped (--no-torch)' };
+  if (!existsSync(TORCH_PEER)) return { note: `peer not found at ${TORCH_PEER}` };
+  const run = promisify(execFile);
+  try {
+    await run('/usr/bin/python3', ['-c', 'import torch']);
+  } catch {
+    return { note: '/usr/bin/python3 has no torch (apt install python3-torch)' };
+  }
+  const { stdout } = await run('/usr/bin/python3', [TORCH_PEER, 'train'], { timeout: 600_000 });
+  const match = /train samples\/s ([\d.]+)/.exec(stdout);
+  return match ? { rate: Number(match[1]), note: 'torch_peer.py train (2 threads, best of 3 x 10 steps)' } : { note: `unexpected peer output: ${stdout.trim()}` };
+}
+
+/** The WASM variants compared: the package's kernels (plus the filter gradient it lacks), then ours added one at a time. */
+function wasmVariants(): Array<{ name: string; speedups: string[] }> {
+  const speedups = [...WASM_TRAINING_KERNELS.keys()].filter((k) => k !== 'Conv2DBackpropFilter');
+  const variants = [{ name: 'wasm, package kernels', speedups: [] as string[] }];
+  speedups.forEach((_, i) => variants.push({ name: `wasm, + ${speedups[i]}`, speedups: speedups.slice(0, i + 1) }));
+  return variants;
+}
+
+function profileStep(trainer: Trainer): ReturnType<typeof tf.profile> {
+  return tf.profile(() => trainer.step());
+}
+
+function printProfile(info: Awaited<ReturnType<typeof tf.profile>>): void {
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  let total = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    total += ms;
+    const key = `${k.name} ${JSON.stringify(k.inputShapes)}`;
+    const entry = byKernel.get(key) ?? { ms: 0, calls: 0 };
+    entry.ms += ms;
+    entry.calls++;
+    byKernel.set(key, entry);
+  }
+  console.log(`\nOne wasm step, all our kernels: ${info.kernels.length} kernel calls, ${total.toFixed(1)} ms in kernels. Top 20:`);
+  for (const [key, v] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20)) {
+    console.log(`${v.ms.toFixed(2).padStart(8)} ms ${String(v.calls).padStart(3)}x  ${key}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const rows: Array<{ name: string; rates: number[] }> = [];
+  const best = (rates: number[]) => Math.max(...rates);
+
+  await initBackend('wasm');
+  const variants = wasmVariants();
+  const trainer = makeTrainer(1);
+  registerWasmTrainingKernels();
+  for (let i = 0; i < 3; i++) trainer.step(); // warm: XNNPACK operators, heap growth
+  const wasmRows = variants.map((v) => ({ name: v.name, rates: [] as number[] }));
+  let torch: { rate?: number; note: string } = { note: 'not run' };
+  for (let round = 0; round < argv.rounds; round++) {
+    variants.forEach((v, i) => {
+      registerWasmTrainingKernels(v.speedups);
+      trainer.step(); // one unmeasured step after switching kernels
+      wasmRows[i]!.rates.push(samplesPerSecond(trainer, argv.steps));
+    });
+    if (round === Math.floor(argv.rounds / 2)) torch = await torchPeer(); // mid-run, between our rounds
+    process.stderr.write(`round ${round + 1}/${argv.rounds}: ${wasmRows.map((r) => r.rates.at(-1)!.toFixed(0)).join(' ')}\n`);
+  }
+  registerWasmTrainingKernels();
+  if (argv.profile) printProfile(await profileStep(trainer));
+  trainer.dispose();
+  rows.push(...wasmRows);
+
+  await initBackend('cpu');
+  const cpu = makeTrainer(1);
+  cpu.step();
+  rows.push({ name: 'cpu (pure JS)', rates: [samplesPerSecond(cpu, argv.cpuSteps)] });
+  cpu.dispose();
+
+  let nodeNote = 'not installed (optional dependency)';
+  try {
+    await initBackend('node');
+    const node = makeTrainer(1);
+    for (let i = 0; i < 3; i++) node.step();
+    const rates = Array.from({ length: argv.rounds }, () => samplesPerSecond(node, argv.steps));
+    rows.push({ name: 'node (tfjs-node)', rates });
+    node.dispose();
+    nodeNote = 'measured';
+  } catch {
+    // initBackend('node') throws when tfjs-node is absent; the note says so.
+  }
+
+  const baseline = best(wasmRows[0]!.rates);
+  console.log(`\nTraining throughput, default model (743,109 params), batch ${BATCH}, ${argv.steps} steps x ${argv.rounds} rounds, best round:`);
+  console.log(`${'variant'.padEnd(34)} ${'samples/s'.padStart(10)} ${'median'.padStart(8)} ${'vs package'.padStart(11)} ${'vs torch'.padStart(9)}`);
+  for (const r of rows) {
+    const sorted = [...r.rates].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)]!;
+    const b = best(r.rates);
+    const vsTorch = torch.rate ? `${(b / torch.rate).toFixed(2)}x` : '-';
+    console.log(`${r.name.padEnd(34)} ${b.toFixed(1).padStart(10)} ${median.toFixed(1).padStart(8)} ${`${(b / baseline).toFixed(2)}x`.padStart(11)} ${vsTorch.padStart(9)}`);
+  }
+  console.log(`${'pytorch 1.13 cpu (peer)'.padEnd(34)} ${(torch.rate?.toFixed(1) ?? '-').padStart(10)}   ${torch.note}`);
+  console.log(`tfjs-node: ${nodeNote}`);
+}
+
+await main();

@@ -1,0 +1,108 @@
+// Our WASM kernels (train/kernels/) against the CPU backend on the shapes training produces and on
+// odd ones: transposed matrix products, Tile, MaxPoolGrad; and a whole training step of the
+// paper's model on wasm with nothing missing, whose gradients match the CPU backend's.
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../core/random.js';
+import { classInfos } from '../../core/spec.js';
+import { initBackend } from '../../train/backend.js';
+import { buildModel } from '../../train/model.js';
+import { TOLERANCES, assertClose } from '../helpers/tolerances.js';
+
+type Backend = 'cpu' | 'wasm';
+
+function random(shape: number[], seed: number): { values: Float32Array; shape: number[] } {
+  const rng = createRng(seed);
+  return { values: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape };
+}
+
+/** Runs fn on each backend with the same inputs and returns each backend's flattened result. */
+async function onBackends(fn: () => tf.Tensor, backends: Backend[] = ['cpu', 'wasm']): Promise<Float32Array[]> {
+  const results: Float32Array[] = [];
+  for (const b of backends) {
+    await initBackend(b);
+    results.push(tf.tidy(() => fn().dataSync() as Float32Array));
+  }
+  return results;
+}
+
+function assertRel(actual: Float32Array, expected: Float32Array, what: string): void {
+  const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  expect(actual.length).toBe(expected.length);
+  assertClose(actual, expected, TOLERANCES.gradientRel * Math.max(scale, 1e-30), what);
+}
+
+describe('wasm kernels vs the CPU backend', () => {
+  it('BatchMatMul with every transpose combination, rank 2 and batch 1 of rank 3', async () => {
+    for (const [m, k, n] of [[64, 512, 384], [32, 128, 5], [7, 3, 11], [1, 9, 1]] as const) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const a = random(ta ? [k, m] : [m, k], m + k);
+        const b = random(tb ? [n, k] : [k, n], k + n);
+        const [cpu, wasm] = await onBackends(() => tf.matMul(tf.tensor(a.values, a.shape) as tf.Tensor2D, tf.tensor(b.values, b.shape) as tf.Tensor2D, ta, tb));
+        assertRel(wasm!, cpu!, `matMul ${m}x${k}x${n} transposeA ${ta} transposeB ${tb}`);
+        const [cpu3, wasm3] = await onBackends(() => tf.matMul(tf.tensor(a.values, [1, ...a.shape]) as tf.Tensor3D, tf.tensor(b.values, [1, ...b.shape]) as tf.Tensor3D, ta, tb));
+        assertRel(wasm3!, cpu3!, `batch-1 matMul ${m}x${k}x${n} transposeA ${ta} transposeB ${tb}`);
+      }
+    }
+  });
+
+  it('Tile on float32 and int32 tensors of rank 1 to 4', async () => {
+    const cases: Array<[number[], number[]]> = [[[5], [3]], [[1, 1, 1, 128], [32, 1, 47, 1]], [[2, 3], [2, 4]], [[2, 1, 3], [1, 5, 2]], [[3, 2, 2, 1], [2, 1, 3, 4]], [[4, 2], [1, 1]]];
+    for (const [shape, reps] of cases) {
+      const x = random(shape, shape.length);
+      const [cpu, wasm] = await onBackends(() => tf.tile(tf.tensor(x.values, shape), reps));
+      expect(Array.from(wasm!)).toEqual(Array.from(cpu!));
+      const ints = Int32Array.from(x.values, (v) => Math.round(v * 100));
+      const [cpuInt, wasmInt] = await onBackends(() => tf.tile(tf.tensor(ints, shape, 'int32'), reps));
+      expect(Array.from(wasmInt!)).toEqual(Array.from(cpuInt!));
+    }
+  });
+
+  it('MaxPoolGrad (the gradient of maxPool) for 1-D and 2-D pools, same and valid padding', async () => {
+    const cases: Array<{ x: [number, number, number, number]; size: [number, number]; stride: [number, number]; pad: 'same' | 'valid' }> = [
+      { x: [32, 1, 47, 128], size: [1, 3], stride: [1, 3], pad: 'same' },
+      { x: [4, 1, 16, 32], size: [1, 2], stride: [1, 2], pad: 'same' },
+      { x: [3, 1, 9, 5], size: [1, 3], stride: [1, 2], pad: 'valid' },
+      { x: [2, 7, 6, 3], size: [3, 2], stride: [2, 2], pad: 'same' },
+    ];
+    for (const { x, size, stride, pad } of cases) {
+      const input = random(x, x[2]);
+      const [cpu, wasm] = await onBackends(() =>
+        tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(t as tf.Tensor4D, size, stride, pad), tf.range(1, 1 + tf.maxPool(t as tf.Tensor4D, size, stride, pad).size).reshape(tf.maxPool(t as tf.Tensor4D, size, stride, pad).shape))))(tf.tensor4d(input.values, x)),
+      );
+      assertRel(wasm!, cpu!, `maxPool grad ${x} size ${size} stride ${stride} ${pad}`);
+    }
+  });
+
+  it('runs a whole training step of the paper model on wasm with gradients equal to the CPU backend', async () => {
+    const spec = { inputLength: 140, channels: 1, classes: classInfos(['1', '2', '3', '4', '5']) };
+    const x = random([8, 140, 1], 99);
+    const labels = [0, 1, 2, 3, 4, 0, 1, 2];
+    // Built once on wasm (the CPU backend's orthogonal initialiser takes ~15 s); TF.js moves the
+    // weights to whichever backend reads them.
+    await initBackend('wasm');
+    const model = buildModel(spec, { seed: 7, dropout: 0 });
+    const gradsOn = async (backend: Backend) => {
+      await initBackend(backend);
+      const { value, grads } = tf.variableGrads(() =>
+        tf.mean(tf.metrics.categoricalCrossentropy(tf.oneHot(tf.tensor1d(labels, 'int32'), 5), model.apply(tf.tensor3d(x.values, [8, 140, 1]), { training: true }) as tf.Tensor)) as tf.Scalar,
+      );
+      const byOrder = model.trainableWeights.map((w) => grads[w.name]!.dataSync() as Float32Array);
+      const loss = value.dataSync()[0]!;
+      tf.dispose([value, grads]);
+      return { loss, byOrder, names: model.trainableWeights.map((w) => w.originalName) };
+    };
+    const cpu = await gradsOn('cpu');
+    const wasm = await gradsOn('wasm');
+    model.dispose();
+    expect(Number.isFinite(wasm.loss)).toBe(true);
+    expect(Math.abs(wasm.loss - cpu.loss)).toBeLessThan(1e-4 * Math.abs(cpu.loss));
+    expect(wasm.byOrder.length).toBe(cpu.byOrder.length);
+    // Float32 rounding differs between backends and compounds through 24 layers; 1e-3 of each
+    // gradient's scale still catches any wrong kernel (those are off by O(1) of the scale).
+    cpu.byOrder.forEach((g, i) => {
+      const scale = g.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      assertClose(wasm.byOrder[i]!, g, 1e-3 * scale, `gradient of ${cpu.names[i]}`);
+    });
+  });
+});

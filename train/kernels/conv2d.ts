@@ -1,0 +1,33 @@
+// Conv2D (forward) for the WASM backend as im2col + one XNNPACK matrix product. The package's
+// XNNPACK convolution re-creates its operator whenever the filter tensor changes, i.e. on every
+// training step, which costs more than the convolution itself for the paper's layers
+// (bench/train.ts measures both). Dilated or NCHW convolutions keep the package's kernel.
+import * as tf from '@tensorflow/tfjs';
+import { geometryOf, im2col } from './im2col.js';
+import { type KernelArgs, type WasmBackendLike, matMulOnHeap, originalWasmKernel } from './wasm-heap.js';
+
+export function conv2D(args: KernelArgs): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x, filter } = inputs as { x: tf.TensorInfo; filter: tf.TensorInfo };
+  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs as unknown as {
+    strides: [number, number] | number;
+    pad: 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dilations: [number, number] | number;
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  };
+  const dilated = Array.isArray(dilations) ? dilations.some((d) => d !== 1) : dilations !== 1;
+  if (dataFormat === 'NCHW' || dilated || x.dtype !== 'float32') return originalWasmKernel('Conv2D')(args);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
+  const g = geometryOf(info);
+  const wasm = backend as WasmBackendLike;
+  const rows = g.batchSize * g.outHeight * g.outWidth;
+  const depth = g.filterHeight * g.filterWidth * g.inChannels;
+  const cols = wasm.makeOutput([rows, depth], 'float32');
+  im2col(wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(cols), g);
+  const out = matMulOnHeap(backend, cols, filter, rows, depth, info.outChannels);
+  wasm.disposeData(cols.dataId);
+  return { dataId: out.dataId, dtype: out.dtype, shape: info.outShape };
+}
+

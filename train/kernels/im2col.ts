@@ -1,0 +1,94 @@
+// The im2col / col2im loops behind our matMul-based convolution kernels (NHWC, no dilation).
+// Row (n, ho, wo) of the column matrix holds the receptive field (kh, kw, ci) of that output;
+// for each kernel row kh that field is one contiguous run of x, so rows are filled with memcpy.
+import type * as tf from '@tensorflow/tfjs';
+
+export interface ConvGeometry {
+  batchSize: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+export function geometryOf(info: tf.backend_util.Conv2DInfo): ConvGeometry {
+  return {
+    batchSize: info.batchSize,
+    inHeight: info.inHeight,
+    inWidth: info.inWidth,
+    inChannels: info.inChannels,
+    outHeight: info.outHeight,
+    outWidth: info.outWidth,
+    filterHeight: info.filterHeight,
+    filterWidth: info.filterWidth,
+    strideHeight: info.strideHeight,
+    strideWidth: info.strideWidth,
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+/** Writes cols [N*Ho*Wo, Kh*Kw*Cin] (row-major) from x [N, H, W, Cin]. */
+export function im2col(x: Float32Array, cols: Float32Array, g: ConvGeometry): void {
+  const rowLength = g.filterHeight * g.filterWidth * g.inChannels;
+  const runLength = g.filterWidth * g.inChannels;
+  const xRow = g.inWidth * g.inChannels;
+  let row = 0;
+  for (let n = 0; n < g.batchSize; n++) {
+    for (let ho = 0; ho < g.outHeight; ho++) {
+      for (let wo = 0; wo < g.outWidth; wo++, row++) {
+        const w0 = wo * g.strideWidth - g.padLeft;
+        const wStart = Math.max(w0, 0);
+        const wEnd = Math.min(w0 + g.filterWidth, g.inWidth);
+        for (let kh = 0; kh < g.filterHeight; kh++) {
+          const dst = row * rowLength + kh * runLength;
+          const h = ho * g.strideHeight + kh - g.padTop;
+          if (h < 0 || h >= g.inHeight || wEnd <= wStart) {
+            cols.fill(0, dst, dst + runLength);
+            continue;
+          }
+          const lead = (wStart - w0) * g.inChannels;
+          const body = (wEnd - wStart) * g.inChannels;
+          if (lead > 0) cols.fill(0, dst, dst + lead);
+          const src = n * g.inHeight * xRow + h * xRow + wStart * g.inChannels;
+          cols.set(x.subarray(src, src + body), dst + lead);
+          if (lead + body < runLength) cols.fill(0, dst + lead + body, dst + runLength);
+        }
+      }
+    }
+  }
+}
+
+/** Accumulates cols [N*Ho*Wo, Kh*Kw*Cin] back into dx [N, H, W, Cin] (dx is zeroed first). */
+export function col2im(cols: Float32Array, dx: Float32Array, g: ConvGeometry): void {
+  dx.fill(0);
+  const rowLength = g.filterHeight * g.filterWidth * g.inChannels;
+  const runLength = g.filterWidth * g.inChannels;
+  const xRow = g.inWidth * g.inChannels;
+  let row = 0;
+  for (let n = 0; n < g.batchSize; n++) {
+    for (let ho = 0; ho < g.outHeight; ho++) {
+      for (let wo = 0; wo < g.outWidth; wo++, row++) {
+        const w0 = wo * g.strideWidth - g.padLeft;
+        const wStart = Math.max(w0, 0);
+        const wEnd = Math.min(w0 + g.filterWidth, g.inWidth);
+        if (wEnd <= wStart) continue;
+        for (let kh = 0; kh < g.filterHeight; kh++) {
+          const h = ho * g.strideHeight + kh - g.padTop;
+          if (h < 0 || h >= g.inHeight) continue;
+          const src = row * rowLength + kh * runLength + (wStart - w0) * g.inChannels;
+          const dst = n * g.inHeight * xRow + h * xRow + wStart * g.inChannels;
+          const body = (wEnd - wStart) * g.inChannels;
+          for (let i = 0; i < body; i++) dx[dst + i]! += cols[src + i]!;
+        }
+      }
+    }
+  }
+}
