@@ -11,10 +11,11 @@ export type Rng = () => number;
 export function randomizeWeights(model: tf.LayersModel, seed: number): void {
   const rng = makeRng(seed);
   const weights = model.weights.map((w) => {
-    const size = w.shape.reduce((a, b) => a * b, 1);
+    const shape = w.shape as number[];
+    const size = shape.reduce((a, b) => a * b, 1);
     const positive = /variance/.test(w.name);
     const values = Float32Array.from({ length: size }, () => (positive ? 0.5 + rng() : (rng() * 2 - 1) * 0.6));
-    return tf.tensor(values, w.shape);
+    return tf.tensor(values, shape);
   });
   model.setWeights(weights);
   tf.dispose(weights);

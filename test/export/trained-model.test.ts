@@ -1,0 +1,98 @@
+// The real thing: the shared trained ECG model (test/helpers/trained-model.ts) exported with and
+// without the passes; onnxruntime-node vs TF.js on all 4,500 test series (max abs diff <= 1e-5,
+// identical argmax, identical accuracy), plus the structure and metadata the runtimes rely on.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseUcrText } from '../../core/dataset.js';
+import { decodeMetadata, INPUT_NAME, OUTPUT_NAME, readOnnxMetadataProps } from '../../core/metadata.js';
+import { argmax } from '../../core/metrics.js';
+import { decodeModel, exportLayersModel, IR_VERSION, OPSET } from '../../export/index.js';
+import { initBackend } from '../../train/backend.js';
+import { loadTrainedModel } from '../../train/save.js';
+import { getTrainedRun } from '../helpers/trained-model.js';
+import { assertClose, TOLERANCES } from '../helpers/tolerances.js';
+import { onnxCheck, ortPredict, tempDir } from './fixtures.js';
+
+let modelDir: string;
+let runDir: string;
+let x: Float32Array;
+let truth: string[];
+let expected: Float32Array;
+let length: number;
+let labels: string[];
+
+beforeAll(async () => {
+  ({ modelDir, runDir } = await getTrainedRun());
+  await initBackend('wasm');
+  const { model, spec } = await loadTrainedModel(modelDir);
+  const test = parseUcrText(await readFile('data/ECG5000/ECG5000_TEST.tsv', 'utf8'), 'ECG5000_TEST.tsv');
+  length = test.length;
+  labels = spec!.classes.map((c) => c.label);
+  truth = test.labels;
+  x = new Float32Array(test.series.length * length);
+  test.series.forEach((s, i) => x.set(s, i * length));
+  const n = test.series.length;
+  expected = new Float32Array(n * labels.length);
+  for (let i = 0; i < n; i += 500) {
+    const m = Math.min(500, n - i);
+    const p = tf.tidy(() => (model.predict(tf.tensor(x.subarray(i * length, (i + m) * length), [m, length, 1])) as tf.Tensor).dataSync());
+    expected.set(p, i * labels.length);
+  }
+});
+
+const accuracy = (probs: Float32Array) => {
+  let correct = 0;
+  for (let i = 0; i < truth.length; i++) if (labels[argmax(probs, i * labels.length, labels.length)] === truth[i]) correct++;
+  return correct / truth.length;
+};
+
+describe('trained ECG model: onnxruntime-node vs TF.js on all 4,500 test series', () => {
+  for (const optimize of [true, false]) {
+    it(`${optimize ? 'optimized' : 'without passes'}: probabilities, argmax and accuracy agree`, async () => {
+      const { bytes } = await exportLayersModel(modelDir, { optimize });
+      const actual = await ortPredict(bytes, x, [truth.length, length, 1]);
+      assertClose(actual, expected, TOLERANCES.onnxAbs, 'probabilities');
+      for (let i = 0; i < truth.length; i++) {
+        expect(argmax(actual, i * labels.length, labels.length), `argmax of series ${i}`).toBe(argmax(expected, i * labels.length, labels.length));
+      }
+      expect(accuracy(actual)).toBe(accuracy(expected));
+      const metrics = JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8')) as { test: { accuracy: number } };
+      expect(accuracy(actual)).toBeCloseTo(metrics.test.accuracy, 12);
+    });
+  }
+
+  it('structure: one GRU (linear_before_reset=1), no Loop/Scan, contract names, opset, metadata; passes onnx.checker', async () => {
+    const { bytes, summary } = await exportLayersModel(modelDir, { exportedAt: '2026-01-01T00:00:00.000Z' });
+    const plain = await exportLayersModel(modelDir, { optimize: false });
+    const m = decodeModel(bytes);
+    expect(m.irVersion).toBe(IR_VERSION);
+    expect(m.opset).toBe(OPSET);
+    expect(m.producer).toMatch(/^ecg-onnx /);
+    expect(m.inputs).toEqual([{ name: INPUT_NAME, shape: ['N', 140, 1] }]);
+    expect(m.outputs).toEqual([{ name: OUTPUT_NAME, shape: ['N', 5] }]);
+    const gru = m.nodes.filter((n) => n.opType === 'GRU');
+    expect(gru).toHaveLength(1);
+    expect(gru[0]!.attributes).toMatchObject({ hidden_size: 128, linear_before_reset: 1, activations: ['Sigmoid', 'Tanh'] });
+    expect(m.nodesByOp.Loop ?? 0).toBe(0);
+    expect(m.nodesByOp.Scan ?? 0).toBe(0);
+    expect(m.parameters).toBeGreaterThan(743_109 - 320); // BN statistics fold away; im2col index tables add a little
+    // The optimised graph runs every conv as a batch-wide Gemm and keeps one transpose (into the GRU).
+    expect(decodeModel(plain.bytes).nodesByOp.Conv).toBe(5);
+    expect(m.nodesByOp.Conv ?? 0).toBe(0);
+    expect(m.nodesByOp.Transpose).toBe(1);
+    const meta = decodeMetadata(readOnnxMetadataProps(bytes));
+    expect(meta.inputLength).toBe(140);
+    expect(meta.channels).toBe(1);
+    expect(meta.classes.map((c) => c.name)).toEqual(['Normal', 'R-on-T PVC', 'PVC', 'Supraventricular premature beat', 'Unclassified']);
+    expect(meta.exportedAt).toBe('2026-01-01T00:00:00.000Z');
+    expect(meta.sourceSha256).toBe(summary.sourceSha256);
+    expect(meta.testAccuracy).toBeGreaterThan(0.5);
+    expect(meta.output).toMatch(/probabilities \(softmax\)/);
+    const dir = await tempDir();
+    await writeFile(join(dir, 'opt.onnx'), bytes);
+    await writeFile(join(dir, 'plain.onnx'), plain.bytes);
+    onnxCheck(join(dir, 'opt.onnx'), join(dir, 'plain.onnx'));
+  });
+});
