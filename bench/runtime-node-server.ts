@@ -62,14 +62,21 @@ function metricSum(text: string, name: string): number {
     .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
 
-export async function loadTest(model: string, mode: string, serveArgs: string[], body: string, connections: number, seconds: number): Promise<LoadResult> {
+export interface LoadRequest {
+  path: string;
+  /** JSON body to POST; none = GET. */
+  body?: string;
+}
+
+export async function loadTest(model: string, mode: string, serveArgs: string[], request: LoadRequest, connections: number, seconds: number): Promise<LoadResult> {
   const autocannon = ((await import(AUTOCANNON)) as { default: Autocannon }).default;
   const server = await startServer(model, serveArgs);
   try {
-    const post = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
-    for (let i = 0; i < 50; i++) await fetch(`${server.url}/v1/classify`, post); // warm-up
+    const url = `${server.url}${request.path}`;
+    const init = request.body === undefined ? { method: 'GET' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body };
+    for (let i = 0; i < 50; i++) await (await fetch(url, init)).arrayBuffer(); // warm-up
     const before = await (await fetch(`${server.url}/metrics`)).text();
-    const r = await autocannon({ url: `${server.url}/v1/classify`, connections, duration: seconds, ...post });
+    const r = await autocannon({ url, connections, duration: seconds, ...init });
     const after = await (await fetch(`${server.url}/metrics`)).text();
     const runs = metricSum(after, 'ecg_batch_size_beats_count') - metricSum(before, 'ecg_batch_size_beats_count');
     const beats = metricSum(after, 'ecg_batch_size_beats_sum') - metricSum(before, 'ecg_batch_size_beats_sum');
