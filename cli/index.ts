@@ -9,10 +9,12 @@ import { webCommand } from './commands/web.js';
 import { predictCommand } from './commands/predict.js';
 import { tritonCommand } from './commands/triton.js';
 import { serveCommand } from './commands/serve.js';
+import { exportCommand } from './commands/export.js';
+import { inspectCommand } from './commands/inspect.js';
 
 await yargs(hideBin(process.argv))
   .scriptName('ecg')
-  .command([trainCommand, evalCommand, pipelineCommand, predictCommand, serveCommand, tritonCommand, webCommand, parityCommand])
+  .command([trainCommand, evalCommand, pipelineCommand, predictCommand, serveCommand, tritonCommand, webCommand, parityCommand, exportCommand, inspectCommand])
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .help()
