@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EcgError } from '../core/errors.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST_DIR = join(here, 'dist');
@@ -37,7 +38,10 @@ export async function ensureWebBuild(options: { force?: boolean; log?: (line: st
     return WEB_DIST_DIR;
   }
   options.log?.('building the web page (vite) into runtime-web/dist ...');
-  const { build } = await import('vite');
+  const vite = await import('vite').catch((e: Error) => {
+    throw new EcgError(`building the web page needs vite (a devDependency): run "npm install" without --omit=dev (${e.message.split('\n')[0]})`);
+  });
+  const { build } = vite;
   await build({ configFile: join(here, 'vite.config.ts'), logLevel: 'warn' });
   writeFileSync(STAMP, hash);
   return WEB_DIST_DIR;
