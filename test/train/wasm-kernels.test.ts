@@ -106,3 +106,24 @@ describe('wasm kernels vs the CPU backend', () => {
     });
   });
 });
+
+describe('wasm reductions over leading axes vs the CPU backend', () => {
+  it('Sum and Mean over leading axes (with and without keepDims) and other axes', async () => {
+    const cases: Array<[number[], number[]]> = [[[32, 47, 128], [0, 1]], [[1, 32, 47, 128], [0, 1, 2]], [[5, 3], [0]], [[4, 3, 2], [0, 2]], [[4, 3, 2], [2]], [[6], [0]], [[2, 3, 4], [1, 0]]];
+    for (const [shape, axes] of cases) {
+      const x = random(shape, shape.length + axes.length);
+      for (const keepDims of [false, true]) {
+        for (const op of [tf.sum, tf.mean]) {
+          const [cpu, wasm] = await onBackends(() => op(tf.tensor(x.values, shape), axes, keepDims));
+          assertRel(wasm!, cpu!, `${op.name} ${shape} axes ${axes} keepDims ${keepDims}`);
+          const shapes: number[][] = [];
+          for (const b of ['cpu', 'wasm'] as const) {
+            await initBackend(b);
+            shapes.push(tf.tidy(() => op(tf.tensor(x.values, shape), axes, keepDims).shape));
+          }
+          expect(shapes[1]).toEqual(shapes[0]);
+        }
+      }
+    }
+  });
+});

@@ -7,6 +7,7 @@ import { conv2D } from './conv2d.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { maxPoolGrad } from './max-pool-grad.js';
+import { meanLeading, sumLeading } from './reduce-leading.js';
 import { tile } from './tile.js';
 import { type WasmKernelFunc, originalWasmKernel } from './wasm-heap.js';
 
@@ -17,6 +18,8 @@ export const WASM_TRAINING_KERNELS: ReadonlyMap<string, WasmKernelFunc> = new Ma
   ['Conv2DBackpropFilter', conv2DBackpropFilter],
   ['Conv2DBackpropInput', conv2DBackpropInput],
   ['MaxPoolGrad', maxPoolGrad],
+  ['Mean', meanLeading],
+  ['Sum', sumLeading],
   ['Tile', tile],
 ]);
 

@@ -1,0 +1,39 @@
+// Sum and Mean for the WASM backend when the reduced axes are the leading ones (BatchNorm's batch
+// statistics and their gradients, conv bias gradients: [N, T, C] -> [C]). The package transposes
+// the reduced axes innermost first, which costs more than the sum; a column sum needs no
+// transpose. Partial sums are float64 so long reductions stay accurate. Other cases: the package.
+import * as tf from '@tensorflow/tfjs';
+import { type KernelArgs, type WasmBackendLike, originalWasmKernel } from './wasm-heap.js';
+
+/** The number of leading axes reduced when axes are exactly 0..k-1 (k < rank), else 0. */
+function leadingAxes(axis: number | number[], rank: number): number {
+  const axes = tf.util.parseAxisParam(axis, new Array<number>(rank).fill(1)).sort((a, b) => a - b);
+  const isPrefix = axes.every((a, i) => a === i);
+  return isPrefix && axes.length < rank ? axes.length : 0;
+}
+
+function reduceLeading(kernelName: 'Sum' | 'Mean', args: KernelArgs): tf.TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs as { x: tf.TensorInfo };
+  const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
+  const k = leadingAxes(axis, x.shape.length);
+  if (k === 0 || x.dtype !== 'float32') return originalWasmKernel(kernelName)(args);
+  const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
+  const kept = x.shape.slice(k);
+  const width = kept.reduce((a, b) => a * b, 1);
+  const wasm = backend as WasmBackendLike;
+  const out = wasm.makeOutput(keepDims ? [...new Array<number>(k).fill(1), ...kept] : kept, 'float32');
+  const xs = wasm.typedArrayFromHeap(x);
+  const acc = new Float64Array(width);
+  for (let r = 0; r < rows; r++) {
+    const base = r * width;
+    for (let c = 0; c < width; c++) acc[c]! += xs[base + c]!;
+  }
+  const scale = kernelName === 'Mean' ? 1 / rows : 1;
+  const dst = wasm.typedArrayFromHeap(out);
+  for (let c = 0; c < width; c++) dst[c] = acc[c]! * scale;
+  return out;
+}
+
+export const sumLeading = (args: KernelArgs): tf.TensorInfo => reduceLeading('Sum', args);
+export const meanLeading = (args: KernelArgs): tf.TensorInfo => reduceLeading('Mean', args);
