@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EcgError } from '../core/errors.js';
+import { writeDirAtomic } from '../core/atomic-file.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const WEB_DIST_DIR = join(here, 'dist');
@@ -14,7 +15,7 @@ const SOURCE_DIRS = [here, join(here, '..', 'core')];
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'dist' || e.name === 'node_modules' ? [] : sourceFiles(path);
+    if (e.isDirectory()) return e.name === 'dist' || e.name === 'node_modules' || e.name.startsWith('.') ? [] : sourceFiles(path);
     return /\.(ts|html|css)$/.test(e.name) ? [path] : [];
   });
 }
@@ -41,9 +42,16 @@ export async function ensureWebBuild(options: { force?: boolean; log?: (line: st
   const vite = await import('vite').catch((e: Error) => {
     throw new EcgError(`building the web page needs vite (a devDependency): run "npm install" without --omit=dev (${e.message.split('\n')[0]})`);
   });
-  const { build } = vite;
-  await build({ configFile: join(here, 'vite.config.ts'), logLevel: 'warn' });
-  writeFileSync(STAMP, hash);
+  // Built beside dist and swapped in, so a page being served (another test file) never sees half a build.
+  try {
+    await writeDirAtomic(WEB_DIST_DIR, async (tmp) => {
+      await vite.build({ configFile: join(here, 'vite.config.ts'), logLevel: 'warn', build: { outDir: tmp } });
+      writeFileSync(join(tmp, '.source-hash'), hash);
+    });
+  } catch (err) {
+    // Two processes building at once: the loser's swap fails, but the winner's build is just as good.
+    if (!(existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash)) throw err;
+  }
   return WEB_DIST_DIR;
 }
 

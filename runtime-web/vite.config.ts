@@ -22,10 +22,14 @@ function bundledBeats(): Plugin {
   };
 }
 
-function copyOrtRuntime(outDir: string): Plugin {
+function copyOrtRuntime(): Plugin {
+  let outDir = WEB_DIST;
   return {
     name: 'ecg-copy-ort-runtime',
     apply: 'build',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
     closeBundle() {
       const require = createRequire(import.meta.url);
       const ortDist = dirname(require.resolve('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm'));
@@ -39,7 +43,7 @@ export default defineConfig({
   root: join(here, 'page'),
   base: './',
   logLevel: 'warn',
-  plugins: [bundledBeats(), copyOrtRuntime(WEB_DIST)],
+  plugins: [bundledBeats(), copyOrtRuntime()],
   // The non-bundled ORT build loads its .mjs/.wasm from env.wasm.wasmPaths (./ort/, copied above);
   // the default '.bundle' build would make Vite emit a second 27 MB copy of the .wasm.
   resolve: { alias: { 'onnxruntime-web/webgpu': join(dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu')), 'ort.webgpu.min.mjs') } },
