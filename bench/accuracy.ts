@@ -31,7 +31,7 @@ const std = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) *
 const acc = rows.map((r) => r.m.test.accuracy);
 const f1 = rows.map((r) => r.m.test.macroF1);
 const first = rows[0]!.m;
-console.log(`\nrecipe (preset ${argv.preset} + flags): ${first.epochs} epochs, batch ${first.recipe.batchSize}, lr ${first.recipe.learningRate} (${first.recipe.schedule}), dropout ${first.recipe.dropout}, split ${first.recipe.split}, augment ${JSON.stringify(first.recipe.augment)}, backend ${first.backend}`);
+console.log(`\nrecipe (preset ${argv.preset} + flags): ${first.epochs} epochs, batch ${first.recipe.batchSize}, lr ${first.recipe.learningRate} (${first.recipe.schedule}), dropout ${first.recipe.dropout}, bn momentum ${first.recipe.bnMomentum}, split ${first.recipe.split}, augment ${JSON.stringify(first.recipe.augment)}, backend ${first.backend}`);
 console.log('| seed | best epoch | val acc % | test acc % | macro F1 | train samples/s |');
 console.log('|---:|---:|---:|---:|---:|---:|');
 for (const { seed, m } of rows) {
