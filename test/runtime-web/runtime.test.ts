@@ -1,8 +1,12 @@
 // The web runtime in Node (onnxruntime-web's WASM provider, numThreads 1): answers against a float64
 // recomputation of a tiny real ONNX model, batching and order, validation, provider choice, errors.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeviceUnavailableError, InvalidInputError, ModelFormatError } from '../../core/errors.js';
 import { load, selectWebProviders, WEB_PROVIDERS } from '../../runtime-web/index.js';
+import { startWebServer } from '../../runtime-web/server.js';
 import { assertClose, TOLERANCES } from '../helpers/tolerances.js';
 import { randomBeats, tinyOnnxModel } from '../runtime-node/tiny-onnx.js';
 
@@ -58,6 +62,22 @@ describe('load + classify (onnxruntime-web WASM in Node)', () => {
     await expect(load(tinyOnnxModel({ metadata: false }).bytes)).rejects.toThrow(ModelFormatError);
     await expect(load(new Uint8Array([1, 2, 3]))).rejects.toThrow(ModelFormatError);
     await expect(load(tiny.bytes, { maxBatch: 0 })).rejects.toThrow(/maxBatch must be a positive integer/);
+  });
+});
+
+describe('load from a URL', () => {
+  it('fetches the model over HTTP, and names the URL when it cannot', async () => {
+    const server = await startWebServer({ distDir: await mkdtemp(join(tmpdir(), 'ecg-empty-dist-')), model: tiny.bytes });
+    try {
+      const c = await load(new URL('model.onnx', server.url).href);
+      const beat = randomBeats(1, width, 9)[0]!;
+      assertClose((await c.classify([beat]))[0]!.probabilities, tiny.expected(beat), TOLERANCES.onnxAbs, 'fetched model');
+      await c.dispose();
+      const missing = new URL('missing.onnx', server.url).href;
+      await expect(load(missing)).rejects.toThrow(`could not fetch the model from ${missing}: HTTP 404`);
+    } finally {
+      await server.close();
+    }
   });
 });
 
