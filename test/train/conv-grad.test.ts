@@ -26,6 +26,14 @@ function cases(): ConvCase[] {
       });
     }
   }
+  // Inputs shorter than the kernel with 'same' padding: some taps only ever meet padding (the
+  // paper's 5-tap conv on 2 steps), which the wasm kernels skip.
+  out.push(
+    { batch: 3, width: 2, inChannels: 16, outChannels: 24, kernel: 5, stride: 1, padding: 'same' },
+    { batch: 2, width: 3, inChannels: 4, outChannels: 6, kernel: 7, stride: 2, padding: 'same' },
+    { batch: 2, width: 1, inChannels: 3, outChannels: 5, kernel: 10, stride: 1, padding: 'same' },
+    { batch: 1, width: 4, inChannels: 2, outChannels: 3, kernel: 50, stride: 3, padding: 'same' },
+  );
   return out;
 }
 
@@ -103,6 +111,7 @@ describe('wasm filter gradient vs the CPU backend', () => {
     const shapes: Array<{ x: [number, number, number, number]; f: [number, number, number, number]; s: [number, number]; p: 'same' | 'valid' }> = [
       { x: [2, 9, 11, 3], f: [3, 4, 3, 5], s: [2, 1], p: 'same' },
       { x: [1, 7, 8, 2], f: [2, 3, 2, 4], s: [1, 3], p: 'valid' },
+      { x: [2, 2, 3, 2], f: [5, 3, 2, 4], s: [1, 1], p: 'same' }, // kernel rows that only meet padding
     ];
     for (const { x, f, s, p } of shapes) {
       const xs = Float32Array.from({ length: x.reduce((a, b) => a * b) }, () => rng.normal());

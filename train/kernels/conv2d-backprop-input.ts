@@ -3,6 +3,7 @@
 // The package's kernel is a direct scalar loop, several times slower on the paper's layers.
 import * as tf from '@tensorflow/tfjs';
 import { col2im, geometryOf } from './im2col.js';
+import { isWholeKernel, sliceFilter, trimGeometry, usedTaps } from './taps.js';
 import { type KernelArgs, type WasmBackendLike, matMulOnHeap, originalWasmKernel, transposeOnHeap } from './wasm-heap.js';
 
 export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
@@ -18,11 +19,16 @@ export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   if (dataFormat === 'NCHW' || dy.dtype !== 'float32') return originalWasmKernel('Conv2DBackpropInput')(args);
   const info = tf.backend_util.computeConv2DInfo(
     inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const g = geometryOf(info);
+  const full = geometryOf(info);
+  const taps = usedTaps(full);
+  const whole = isWholeKernel(full, taps);
+  const g = whole ? full : trimGeometry(full, taps);
   const wasm = backend as WasmBackendLike;
   const rows = g.batchSize * g.outHeight * g.outWidth;
   const depth = g.filterHeight * g.filterWidth * g.inChannels;
-  const filterT = transposeOnHeap(wasm, filter, depth, info.outChannels);
+  const weights = whole ? filter : sliceFilter(wasm, filter, full, taps, info.outChannels);
+  const filterT = transposeOnHeap(wasm, weights, depth, info.outChannels);
+  if (weights !== filter) wasm.disposeData(weights.dataId);
   const dcols = matMulOnHeap(backend, dy, filterT, rows, info.outChannels, depth);
   wasm.disposeData(filterT.dataId);
   const dx = wasm.makeOutput(inputShape, 'float32');

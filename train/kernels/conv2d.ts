@@ -4,6 +4,7 @@
 // (bench/train.ts measures both). Dilated or NCHW convolutions keep the package's kernel.
 import * as tf from '@tensorflow/tfjs';
 import { geometryOf, im2col } from './im2col.js';
+import { isWholeKernel, sliceFilter, trimGeometry, usedTaps } from './taps.js';
 import { type KernelArgs, type WasmBackendLike, matMulOnHeap, originalWasmKernel } from './wasm-heap.js';
 
 export function conv2D(args: KernelArgs): tf.TensorInfo {
@@ -20,14 +21,19 @@ export function conv2D(args: KernelArgs): tf.TensorInfo {
   if (dataFormat === 'NCHW' || dilated || x.dtype !== 'float32') return originalWasmKernel('Conv2D')(args);
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const g = geometryOf(info);
+  const full = geometryOf(info);
+  const taps = usedTaps(full);
+  const whole = isWholeKernel(full, taps);
+  const g = whole ? full : trimGeometry(full, taps);
   const wasm = backend as WasmBackendLike;
   const rows = g.batchSize * g.outHeight * g.outWidth;
   const depth = g.filterHeight * g.filterWidth * g.inChannels;
   const cols = wasm.makeOutput([rows, depth], 'float32');
   im2col(wasm.typedArrayFromHeap(x), wasm.typedArrayFromHeap(cols), g);
-  const out = matMulOnHeap(backend, cols, filter, rows, depth, info.outChannels);
+  const weights = whole ? filter : sliceFilter(wasm, filter, full, taps, info.outChannels);
+  const out = matMulOnHeap(backend, cols, weights, rows, depth, info.outChannels);
   wasm.disposeData(cols.dataId);
+  if (weights !== filter) wasm.disposeData(weights.dataId);
   return { dataId: out.dataId, dtype: out.dtype, shape: info.outShape };
 }
 

@@ -92,3 +92,32 @@ export function col2im(cols: Float32Array, dx: Float32Array, g: ConvGeometry): v
     }
   }
 }
+
+/** Writes colsT [Kh*Kw*Cin, N*Ho*Wo], the transpose of im2col's matrix, from x [N, H, W, Cin]. */
+export function im2colTransposed(x: Float32Array, colsT: Float32Array, g: ConvGeometry): void {
+  const cols = g.batchSize * g.outHeight * g.outWidth;
+  const xRow = g.inWidth * g.inChannels;
+  const xImage = g.inHeight * xRow;
+  for (let kh = 0; kh < g.filterHeight; kh++) {
+    for (let kw = 0; kw < g.filterWidth; kw++) {
+      for (let ci = 0; ci < g.inChannels; ci++) {
+        const base = ((kh * g.filterWidth + kw) * g.inChannels + ci) * cols;
+        let c = 0;
+        for (let n = 0; n < g.batchSize; n++) {
+          for (let ho = 0; ho < g.outHeight; ho++, c += g.outWidth) {
+            const h = ho * g.strideHeight + kh - g.padTop;
+            if (h < 0 || h >= g.inHeight) {
+              colsT.fill(0, base + c, base + c + g.outWidth);
+              continue;
+            }
+            const rowOffset = n * xImage + h * xRow + ci;
+            for (let wo = 0; wo < g.outWidth; wo++) {
+              const w = wo * g.strideWidth + kw - g.padLeft;
+              colsT[base + c + wo] = w >= 0 && w < g.inWidth ? x[rowOffset + w * g.inChannels]! : 0;
+            }
+          }
+        }
+      }
+    }
+  }
+}
