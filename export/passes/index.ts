@@ -1,8 +1,10 @@
 // Optimisation stage: graph-to-graph passes run after conversion, each exact up to float rounding.
 // Order matters: BatchNormalization is folded first so a lowered conv carries its final weights;
-// convs are lowered next; the transposes the lowering leaves are then sunk until they cancel.
+// convs are lowered next; the transposes the lowering leaves are then sunk until they cancel;
+// finally a BatchNormalization stuck behind a ReLU is split into a folded scale and a deferred shift.
 import type { Graph } from '../graph.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
+import { foldPositiveScaleIntoGemm, moveShiftPastMaxPool } from './fold-scale-shift.js';
 import { removeDeadNodes } from './graph-edit.js';
 import { DEFAULT_MAX_LOWERED_CONV_LENGTH, lowerSmallConvs } from './lower-small-conv.js';
 import { sinkTransposes } from './sink-transposes.js';
@@ -24,6 +26,8 @@ export function optimizeGraph(graph: Graph, options: OptimizeOptions = {}): Pass
     { name: 'foldBatchNorm', changes: foldBatchNorm(graph) },
     { name: 'lowerSmallConvs', changes: lowerSmallConvs(graph, maxLength) },
     { name: 'sinkTransposes', changes: sinkTransposes(graph) },
+    { name: 'foldPositiveScaleIntoGemm', changes: foldPositiveScaleIntoGemm(graph) },
+    { name: 'moveShiftPastMaxPool', changes: moveShiftPastMaxPool(graph) },
     { name: 'removeDeadNodes', changes: removeDeadNodes(graph) },
   ];
 }
