@@ -2,6 +2,7 @@
 // SIGTERM/SIGINT drain.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEVICES, load, type Device } from '../../runtime-node/index.js';
+import { DEFAULT_BODY_LIMIT } from '../../runtime-node/server/app.js';
 import { startServer } from '../../runtime-node/server/listen.js';
 import { runCommand } from '../run-command.js';
 
@@ -32,7 +33,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('max-batch', { type: 'number', default: 64, describe: 'most beats merged into one session run' })
       .option('batch-wait-ms', { type: 'number', default: 2, describe: 'how long a request waits for others to join its batch' })
       .option('batching', { type: 'boolean', default: true, describe: 'dynamic batching (--no-batching runs each request alone)' })
-      .option('body-limit', { type: 'number', default: 1024 * 1024, describe: 'request body limit in bytes (larger -> 413)' })
+      .option('body-limit', { type: 'number', default: DEFAULT_BODY_LIMIT, describe: 'request body limit in bytes (larger -> 413)' })
       .option('max-beats', { type: 'number', default: 1024, describe: 'most beats per request (more -> 400)' })
       .option('log', { type: 'boolean', default: false, describe: 'log every request (JSON lines on stdout)' }) as unknown as Argv<ServeArgs>,
   handler: (args: ArgumentsCamelCase<ServeArgs>) =>

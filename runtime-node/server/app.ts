@@ -22,7 +22,7 @@ export interface ServerOptions {
   batchWaitMs?: number;
   /** false: no merging; each request runs on its own. Default true. */
   batching?: boolean;
-  /** Request body limit in bytes (larger -> 413). Default 1 MiB. */
+  /** Request body limit in bytes (larger -> 413). Default 4 MiB: room for maxBeatsPerRequest beats as JSON text. */
   bodyLimit?: number;
   /** Most beats in one request (more -> 400). Default 1024. */
   maxBeatsPerRequest?: number;
@@ -42,6 +42,7 @@ const ROUTES: Readonly<Record<string, readonly string[]>> = Object.freeze({
   '/v1/metadata': ['GET', 'HEAD'],
   '/v1/classify': ['POST'],
 });
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
 const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 
 function errorBody(statusCode: number, message: string) {
@@ -70,7 +71,7 @@ export function buildServer(model: ServedModel, options: ServerOptions = {}): In
   });
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Strict schemas: no silent coercion ("1" -> 1) or removal of unknown fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
     return503OnClosing: true,

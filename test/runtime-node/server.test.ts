@@ -145,6 +145,11 @@ describe('concurrency', () => {
       for (const [r, res] of responses.entries()) checkAnswers((await res.json()) as ClassifyResponse, requests[r]!);
       const samples = parsePrometheus(await (await fetch(`${solo.url}/metrics`)).text());
       expect(metricValue(samples, 'ecg_batch_size_beats_count', {})).toBe(12);
+      // The default body limit leaves room for the default largest request (1024 full-precision beats).
+      const big = randomBeats(1024, 140, 31);
+      const res = await post(solo.url, { beats: big.map((b) => Array.from(b)) });
+      expect(res.status).toBe(200);
+      checkAnswers((await res.json()) as ClassifyResponse, big);
     } finally {
       await solo.close();
     }
