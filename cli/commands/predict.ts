@@ -1,6 +1,7 @@
 // `ecg predict`: classify every beat of a TSV/CSV/.txt file with an exported .onnx, streaming.
 import { SingleBar } from 'cli-progress';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { formatReport } from '../../core/metrics.js';
 import { DEVICES, load, type Device } from '../../runtime-node/index.js';
 import { OUTPUT_FORMAT_NAMES } from '../../runtime-node/predict/formats.js';
 import { predictFile } from '../../runtime-node/predict/predict-file.js';
@@ -46,11 +47,11 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
           batchSize,
           labelColumn: args['label-column'] as 'auto' | 'yes' | 'no',
           out: process.stdout,
-          log: process.stderr,
           onProgress: (bytes, rows) => bar?.update(bytes, { rows }),
         });
         bar?.update(total);
         bar?.stop();
+        if (result.report && result.reportNotWritten) process.stderr.write(`${formatReport(result.report)}\n`);
         const seconds = (performance.now() - started) / 1000;
         const accuracy = result.report ? `, accuracy ${(100 * result.report.accuracy).toFixed(2)}%` : '';
         process.stderr.write(`ecg predict: ${result.rows} beats in ${seconds.toFixed(2)} s${accuracy}\n`);

@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import type { LabelColumn } from '../../core/dataset.js';
 import type { Classifier } from '../../core/classifier.js';
 import { InvalidInputError } from '../../core/errors.js';
-import { formatReport, type ClassificationReport } from '../../core/metrics.js';
+import type { ClassificationReport } from '../../core/metrics.js';
 import { createOutputFormat } from './formats.js';
 import { readBeatBatches } from './read-batches.js';
 import { RunningReport } from './running-report.js';
@@ -16,14 +16,14 @@ export interface PredictFileOptions {
   labelColumn?: LabelColumn;
   /** Where rows go (stdout in the CLI). */
   out: Writable;
-  /** Where the accuracy report goes for formats that keep `out` machine-readable. */
-  log?: Writable;
   onProgress?: (bytesRead: number, rows: number) => void;
 }
 
 export interface PredictFileResult {
   rows: number;
   report: ClassificationReport | undefined;
+  /** The format kept the report out of `out` (tsv): the caller shows it elsewhere (stderr in the CLI). */
+  reportNotWritten: boolean;
 }
 
 async function write(stream: Writable, text: string): Promise<void> {
@@ -59,8 +59,5 @@ export async function predictFile(path: string, classifier: Classifier, options:
   }
   const report = hasLabels ? running.finish() : undefined;
   await write(options.out, format.footer(report));
-  if (report && format.reportToStderr && options.log) {
-    await write(options.log, `${formatReport(report)}\n`);
-  }
-  return { rows, report };
+  return { rows, report, reportNotWritten: report !== undefined && format.reportToStderr };
 }

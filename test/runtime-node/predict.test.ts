@@ -35,13 +35,10 @@ async function file(name: string, text: string): Promise<string> {
 
 async function run(path: string, options: { format?: string; batchSize?: number } = {}) {
   const out = new PassThrough();
-  const log = new PassThrough();
   let text = '';
-  let logText = '';
   out.on('data', (c: Buffer) => (text += c.toString()));
-  log.on('data', (c: Buffer) => (logText += c.toString()));
-  const result = await predictFile(path, clf, { ...options, out, log });
-  return { ...result, text, logText };
+  const result = await predictFile(path, clf, { ...options, out });
+  return { ...result, text };
 }
 
 beforeAll(async () => {
@@ -86,15 +83,17 @@ describe('predictFile', () => {
     }
   });
 
-  it('table format prints rows then the accuracy report; tsv sends the report to the log stream', async () => {
+  it('table format prints rows then the accuracy report; tsv leaves it to the caller', async () => {
     const path = await file('t.tsv', beats.slice(0, 4).map((b, i) => `${labels[i]}\t${Array.from(b).join('\t')}`).join('\n'));
     const table = await run(path, { format: 'table' });
     expect(table.text).toMatch(/^ {2}index {3}true {2}label {2}class/);
     expect(table.text).toContain('confusion matrix (rows: true label, columns: predicted label)');
     expect(table.text).toContain(`accuracy ${((100 * table.report!.accuracy).toFixed(2))}%`);
     const tsv = await run(path, { format: 'tsv' });
+    expect(table.reportNotWritten).toBe(false);
     expect(tsv.text).not.toContain('accuracy');
-    expect(tsv.logText).toContain('confusion matrix');
+    expect(tsv.reportNotWritten).toBe(true);
+    expect(tsv.report).toEqual(table.report);
   });
 
   it('file errors name the file and the line', async () => {
@@ -137,6 +136,7 @@ describe('ecg predict (CLI process)', () => {
     expect(ok.stderr).toContain(`${model} on cpu`);
     expect(ok.stderr).toContain(`23 beats in`);
     expect(ok.stderr).toContain(`accuracy ${((100 * 12) / 23).toFixed(2)}%`);
+    expect(ok.stderr).toContain('confusion matrix (rows: true label, columns: predicted label)'); // tsv: report on stderr
     const bad = await exec('node', ['cli/ecg.mjs', 'predict', '--model', join(dir, 'nope.onnx'), '--input', path]).catch((e: { code: number; stderr: string }) => e);
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stderr: string }).stderr).toMatch(/^error: .*nope\.onnx: cannot read the model file \(ENOENT\)/m);
