@@ -3,7 +3,7 @@
 // - scale: for s > 0, s * relu(z) == relu(s * z), so a positive per-channel scale moves into the
 //   Gemm's weight columns and bias (exact up to float rounding); a non-positive scale stays.
 // - shift: max(v + t) == max(v) + t (adding a constant is monotonic, exact in floats too), so the
-//   shift moves past a following max-pool (Pad -inf -> Reshape -> ReduceMax) onto 1/k as many values.
+//   shift moves past a following channels-last max-pool (Gather or Reshape windows -> ReduceMax).
 import type { Graph, GraphNode } from '../graph.js';
 import { constant } from './graph-edit.js';
 
@@ -45,18 +45,8 @@ export function moveShiftPastMaxPool(graph: Graph): number {
     if (add.opType !== 'Add') continue;
     const t = constant(graph, add.inputs[1]);
     if (!t || graph.initializers.get(add.inputs[1]!)!.dims.length !== 1) continue;
-    let next = only(graph, add.outputs[0]!);
-    const chain: GraphNode[] = [];
-    if (next?.opType === 'Pad' && next.inputs[0] === add.outputs[0]) {
-      if (constant(graph, next.inputs[2])?.[0] !== -Infinity) continue;
-      chain.push(next);
-      next = only(graph, next.outputs[0]!);
-    }
-    if (next?.opType === 'Slice') {
-      chain.push(next);
-      next = only(graph, next.outputs[0]!);
-    }
-    if (next?.opType !== 'Reshape') continue;
+    const next = only(graph, add.outputs[0]!);
+    if ((next?.opType !== 'Reshape' && next?.opType !== 'Gather') || next.inputs[0] !== add.outputs[0]) continue;
     const reduce = only(graph, next.outputs[0]!);
     if (reduce?.opType !== 'ReduceMax') continue;
     const outShape = graph.shapeOf(reduce.outputs[0]!);

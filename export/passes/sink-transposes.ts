@@ -40,7 +40,7 @@ function canSink(graph: Graph, c: GraphNode, y: string, users: GraphNode[]): boo
   if (c.opType === 'MaxPool') {
     const k = intsAttr(c, 'kernel_shape', []);
     const s = intsAttr(c, 'strides', [1]);
-    return k.length === 1 && k[0] === s[0] && intsAttr(c, 'dilations', [1])[0] === 1 && !c.attributes.auto_pad && (c.attributes.ceil_mode?.value ?? 0) === 0 && c.outputs.length === 1;
+    return k.length === 1 && s.length === 1 && intsAttr(c, 'dilations', [1])[0] === 1 && !c.attributes.auto_pad && (c.attributes.ceil_mode?.value ?? 0) === 0 && c.outputs.length === 1;
   }
   if (BINARY.has(c.opType)) {
     return c.inputs.every((i) => {
@@ -83,21 +83,23 @@ function sinkInto(graph: Graph, c: GraphNode, y: string, x: string): void {
       const a = axis < 0 ? axis + 3 : axis;
       graph.nodes.push({ ...c, inputs: [x], attributes: { ...c.attributes, axes: attr.ints([SWAP[a]!]) } });
     } else if (c.opType === 'MaxPool') {
-      // Non-overlapping windows: pad the end with -inf, view as [N, Tout, k, C], take the max over k.
+      // Channels-last max-pool: gather the windows [N, Tout, k, C] and take the max over k. Positions
+      // in the padding are clamped to the nearest real position, which lies in the same window, so the
+      // duplicate cannot change the max (exact, and no -inf Pad copy). Tiled windows are a free Reshape.
       const [n, t, ch] = graph.shapeOf(x) as [Dim, number, number];
       const k = intsAttr(c, 'kernel_shape', [])[0]!;
-      const [pb, pe] = intsAttr(c, 'pads', [0, 0]) as [number, number];
+      const stride = intsAttr(c, 'strides', [1])[0]!;
+      const [pb] = intsAttr(c, 'pads', [0, 0]) as [number, number];
       const outT = outShape[2] as number;
-      let v = x;
-      let len = t;
-      if (pb + pe > 0) {
-        len = t + pb + pe;
-        v = graph.add('Pad', [v, graph.int64Const(`${hint}/pads`, [0, pb, 0, 0, pe, 0]), graph.floatConst(`${hint}/pad_value`, [], [-Infinity])], [n, len, ch], {}, `${hint}/pad`, c.docString);
+      let windows: string;
+      if (pb === 0 && stride === k && t === outT * k) {
+        windows = graph.add('Reshape', [x, graph.int64Const(`${hint}/windows_shape`, [0, outT, k, ch])], [n, outT, k, ch], {}, `${hint}/windows`, c.docString);
+      } else {
+        const idx = new BigInt64Array(outT * k);
+        for (let o = 0; o < outT; o++) for (let j = 0; j < k; j++) idx[o * k + j] = BigInt(Math.min(Math.max(o * stride - pb + j, 0), t - 1));
+        const indices = graph.addInitializer(`${hint}/window_indices`, [outT, k], idx);
+        windows = graph.add('Gather', [x, indices], [n, outT, k, ch], { axis: attr.int(1) }, `${hint}/windows`, c.docString);
       }
-      if (len > outT * k) {
-        v = graph.add('Slice', [v, graph.int64Const(`${hint}/starts`, [0]), graph.int64Const(`${hint}/ends`, [outT * k]), graph.int64Const(`${hint}/axes`, [1])], [n, outT * k, ch], {}, `${hint}/slice`, c.docString);
-      }
-      const windows = graph.add('Reshape', [v, graph.int64Const(`${hint}/windows_shape`, [0, outT, k, ch])], [n, outT, k, ch], {}, `${hint}/windows`, c.docString);
       back(graph.add('ReduceMax', [windows], [n, outT, ch], { axes: attr.ints([2]), keepdims: attr.int(0) }, `${hint}/max`, c.docString));
     } else {
       const inputs = c.inputs.map((i) => channelsLastOperand(graph, i, y, x)!);
