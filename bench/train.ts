@@ -4,6 +4,7 @@
 // run in the same process tree. Usage: npm run bench:train [-- --rounds 5 --steps 10 --profile]
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -55,10 +56,19 @@ function makeTrainer(seed: number): Trainer {
   };
 }
 
-function samplesPerSecond(trainer: Trainer, steps: number): number {
+interface Rate {
+  /** Samples per wall-clock second. */
+  wall: number;
+  /** Samples per CPU second of this process: robust to other load for single-threaded backends. */
+  cpu: number;
+}
+
+function measure(trainer: Trainer, steps: number): Rate {
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   for (let i = 0; i < steps; i++) trainer.step();
-  return (steps * BATCH) / ((performance.now() - started) / 1000);
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: (steps * BATCH) / ((performance.now() - started) / 1000), cpu: (steps * BATCH) / ((cpu.user + cpu.system) / 1e6) };
 }
 
 async function torchPeer(): Promise<{ rate?: number; note: string }> {
@@ -106,24 +116,24 @@ function printProfile(info: Awaited<ReturnType<typeof tf.profile>>): void {
 }
 
 async function main(): Promise<void> {
-  const rows: Array<{ name: string; rates: number[] }> = [];
-  const best = (rates: number[]) => Math.max(...rates);
+  const rows: Array<{ name: string; rates: Rate[] }> = [];
+  const best = (rates: Rate[], key: keyof Rate = 'wall') => Math.max(...rates.map((r) => r[key]));
 
   await initBackend('wasm');
   const variants = wasmVariants();
   const trainer = makeTrainer(1);
   registerWasmTrainingKernels();
   for (let i = 0; i < 3; i++) trainer.step(); // warm: XNNPACK operators, heap growth
-  const wasmRows = variants.map((v) => ({ name: v.name, rates: [] as number[] }));
+  const wasmRows = variants.map((v) => ({ name: v.name, rates: [] as Rate[] }));
   let torch: { rate?: number; note: string } = { note: 'not run' };
   for (let round = 0; round < argv.rounds; round++) {
     variants.forEach((v, i) => {
       registerWasmTrainingKernels(v.speedups);
       trainer.step(); // one unmeasured step after switching kernels
-      wasmRows[i]!.rates.push(samplesPerSecond(trainer, argv.steps));
+      wasmRows[i]!.rates.push(measure(trainer, argv.steps));
     });
     if (round === Math.floor(argv.rounds / 2)) torch = await torchPeer(); // mid-run, between our rounds
-    process.stderr.write(`round ${round + 1}/${argv.rounds}: ${wasmRows.map((r) => r.rates.at(-1)!.toFixed(0)).join(' ')}\n`);
+    process.stderr.write(`round ${round + 1}/${argv.rounds}: ${wasmRows.map((r) => r.rates.at(-1)!.wall.toFixed(0)).join(' ')}\n`);
   }
   registerWasmTrainingKernels();
   if (argv.profile) printProfile(await profileStep(trainer));
@@ -133,7 +143,7 @@ async function main(): Promise<void> {
   await initBackend('cpu');
   const cpu = makeTrainer(1);
   cpu.step();
-  rows.push({ name: 'cpu (pure JS)', rates: [samplesPerSecond(cpu, argv.cpuSteps)] });
+  rows.push({ name: 'cpu (pure JS)', rates: [measure(cpu, argv.cpuSteps)] });
   cpu.dispose();
 
   let nodeNote = 'not installed (optional dependency)';
@@ -141,7 +151,7 @@ async function main(): Promise<void> {
     await initBackend('node');
     const node = makeTrainer(1);
     for (let i = 0; i < 3; i++) node.step();
-    const rates = Array.from({ length: argv.rounds }, () => samplesPerSecond(node, argv.steps));
+    const rates = Array.from({ length: argv.rounds }, () => measure(node, argv.steps));
     rows.push({ name: 'node (tfjs-node)', rates });
     node.dispose();
     nodeNote = 'measured';
@@ -150,16 +160,20 @@ async function main(): Promise<void> {
   }
 
   const baseline = best(wasmRows[0]!.rates);
-  console.log(`\nTraining throughput, default model (743,109 params), batch ${BATCH}, ${argv.steps} steps x ${argv.rounds} rounds, best round:`);
-  console.log(`${'variant'.padEnd(34)} ${'samples/s'.padStart(10)} ${'median'.padStart(8)} ${'vs package'.padStart(11)} ${'vs torch'.padStart(9)}`);
+  const [load1] = loadavg();
+  console.log(`\nTraining throughput, default model (743,109 params), batch ${BATCH}, ${argv.steps} steps x ${argv.rounds} rounds, best round.`);
+  console.log(`Load average ${load1!.toFixed(1)} on ${process.platform}; 'per CPU-s' divides by this process's CPU time, which other load does not inflate.`);
+  console.log(`${'variant'.padEnd(30)} ${'samples/s'.padStart(10)} ${'median'.padStart(8)} ${'per CPU-s'.padStart(10)} ${'vs package'.padStart(11)} ${'vs torch'.padStart(9)}`);
   for (const r of rows) {
-    const sorted = [...r.rates].sort((a, b) => a - b);
+    const sorted = r.rates.map((x) => x.wall).sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)]!;
     const b = best(r.rates);
     const vsTorch = torch.rate ? `${(b / torch.rate).toFixed(2)}x` : '-';
-    console.log(`${r.name.padEnd(34)} ${b.toFixed(1).padStart(10)} ${median.toFixed(1).padStart(8)} ${`${(b / baseline).toFixed(2)}x`.padStart(11)} ${vsTorch.padStart(9)}`);
+    console.log(
+      `${r.name.padEnd(30)} ${b.toFixed(1).padStart(10)} ${median.toFixed(1).padStart(8)} ${best(r.rates, 'cpu').toFixed(1).padStart(10)} ${`${(b / baseline).toFixed(2)}x`.padStart(11)} ${vsTorch.padStart(9)}`,
+    );
   }
-  console.log(`${'pytorch 1.13 cpu (peer)'.padEnd(34)} ${(torch.rate?.toFixed(1) ?? '-').padStart(10)}   ${torch.note}`);
+  console.log(`${'pytorch 1.13 cpu (peer)'.padEnd(30)} ${(torch.rate?.toFixed(1) ?? '-').padStart(10)}   ${torch.note}`);
   console.log(`tfjs-node: ${nodeNote}`);
 }
 
