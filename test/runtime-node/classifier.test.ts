@@ -1,6 +1,6 @@
 // The Node classifier against the real onnxruntime-node CPU library: answers, order, batching,
 // input validation before the session runs, and loading errors.
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InferenceSession } from 'onnxruntime-node';
@@ -55,16 +55,17 @@ describe('load + classify (onnxruntime-node CPU)', () => {
     await writeFile(path, tiny.bytes);
     const clf = await load(path, { device: 'cpu', maxBatch: 4 });
     const beats = randomBeats(9, 140, 4);
-    const [fromArrays] = [await clf.classify(beats.map((b) => Array.from(b)))];
+    const fromArrays = await clf.classify(beats.map((b) => Array.from(b)));
     const packed = new Float32Array(9 * 140);
     beats.forEach((b, i) => packed.set(b, i * 140));
     const flat = await clf.runPacked(packed, 9);
     expect(flat).toHaveLength(45);
     beats.forEach((b, i) => {
-      assertClose(fromArrays![i]!.probabilities, tiny.expected(b), TOLERANCES.onnxAbs);
+      assertClose(fromArrays[i]!.probabilities, tiny.expected(b), TOLERANCES.onnxAbs);
       assertClose(flat.subarray(i * 5, i * 5 + 5), tiny.expected(b), TOLERANCES.onnxAbs);
     });
     await clf.dispose();
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

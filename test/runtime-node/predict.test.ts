@@ -1,12 +1,12 @@
 // Streaming predict on the tiny real ONNX model: label-column detection, batching across rows,
 // formats, accuracy/confusion counts, file errors, and the CLI process end to end.
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFormatError } from '../../core/errors.js';
 import { classificationReport } from '../../core/metrics.js';
 import { createRng } from '../../core/random.js';
@@ -44,6 +44,10 @@ async function run(path: string, options: { format?: string; batchSize?: number 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'ecg-predict-'));
   clf = await load(tiny.bytes, { device: 'cpu' });
+});
+afterAll(async () => {
+  await clf.dispose();
+  await rm(dir, { recursive: true, force: true });
 });
 
 describe('predictFile', () => {

@@ -1,7 +1,7 @@
 // `ecg serve` as a real process: it prints its address, and SIGTERM drains requests still waiting for
 // their batch (answered correctly), exits 0 and frees the port.
 import { spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,7 @@ describe('ecg serve (CLI process)', () => {
       await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
 });

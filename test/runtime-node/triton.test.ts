@@ -1,11 +1,11 @@
 // The Triton model repository: config content derived from the .onnx metadata, layout, atomic
 // replacement, option errors, and the CLI command.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMetadata, readOnnxMetadataProps } from '../../core/metadata.js';
 import { load } from '../../runtime-node/index.js';
 import { tritonConfig, writeTritonRepository } from '../../runtime-node/triton.js';
@@ -25,6 +25,7 @@ beforeAll(async () => {
   onnx = join(dir, 'tiny.onnx');
   await writeFile(onnx, tiny.bytes);
 });
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** The few protobuf-text fields a Triton ModelConfig needs, read back from config.pbtxt. */
 function fields(config: string) {
