@@ -10,7 +10,7 @@ import { attr, type Graph, type GraphNode } from '../graph.js';
 import { constant, intsAttr, replaceNode } from './graph-edit.js';
 
 /** Default threshold: measured with `npm run bench:export` (see bench/export.ts); lower when Tout <= this. */
-export const DEFAULT_MAX_LOWERED_CONV_LENGTH = 64;
+export const DEFAULT_MAX_LOWERED_CONV_LENGTH = 16;
 
 export function shouldLowerConv(outLength: number, maxLength: number): boolean {
   return outLength <= maxLength;

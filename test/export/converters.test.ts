@@ -118,7 +118,7 @@ describe('converters: TF.js predict vs onnxruntime-node', () => {
       randomizeWeights(model, c.name.length);
       const r = await checkParity(model, c.steps ?? 10, c.channels ?? 3, c.name);
       written.push(...r.files);
-      for (const s of [r.unoptimized, r.optimized]) {
+      for (const s of [r.unoptimized, r.optimized, r.allLowered]) {
         expect(s.nodesByOp.Loop ?? 0).toBe(0);
         expect(s.nodesByOp.Scan ?? 0).toBe(0);
       }

@@ -13,6 +13,7 @@ export interface ParityResult {
   files: string[];
   unoptimized: OnnxModelSummary;
   optimized: OnnxModelSummary;
+  allLowered: OnnxModelSummary;
 }
 
 export async function checkParity(model: tf.LayersModel, steps: number, channels: number, label: string, options: ExportOptions = {}): Promise<ParityResult> {
@@ -22,14 +23,16 @@ export async function checkParity(model: tf.LayersModel, steps: number, channels
   const expected = tfPredict(model, x, [n, steps, channels]);
   const files: string[] = [];
   const summaries: OnnxModelSummary[] = [];
-  for (const optimize of [false, true]) {
-    const { bytes } = await exportLayersModel(dir, { ...options, optimize });
+  // No passes; default passes; passes with every conv lowered to Gemm (whatever its length).
+  const variants = [{ optimize: false }, { optimize: true }, { optimize: true, maxLoweredConvLength: Number.MAX_SAFE_INTEGER }];
+  for (const [i, variant] of variants.entries()) {
+    const { bytes } = await exportLayersModel(dir, { ...options, ...variant });
     const actual = await ortPredict(bytes, x, [n, steps, channels]);
-    assertClose(actual, expected, TOLERANCES.onnxAbs, `${label} (${optimize ? 'optimized' : 'no passes'})`);
-    const file = join(dir, optimize ? 'optimized.onnx' : 'plain.onnx');
+    assertClose(actual, expected, TOLERANCES.onnxAbs, `${label} (${JSON.stringify(variant)})`);
+    const file = join(dir, `variant${i}.onnx`);
     await writeFile(file, bytes);
     files.push(file);
     summaries.push(decodeModel(bytes));
   }
-  return { files, unoptimized: summaries[0]!, optimized: summaries[1]! };
+  return { files, unoptimized: summaries[0]!, optimized: summaries[1]!, allLowered: summaries[2]! };
 }
