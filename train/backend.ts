@@ -2,14 +2,14 @@
 // TensorFlow, fastest), else WASM (our extra kernels make it train), or the pure-JS CPU backend.
 // Kernel registration is explicit here, never an import side effect.
 import * as tf from '@tensorflow/tfjs';
-import { EcgError } from '../core/errors.js';
+import { DeviceUnavailableError } from '../core/errors.js';
 import { registerWasmTrainingKernels } from './kernels/index.js';
 
 export type BackendName = 'auto' | 'node' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(['auto', 'node', 'wasm', 'cpu']);
 
 /** Asked-for backend that cannot be started (tfjs-node not installed, WASM failed to load). */
-export class BackendUnavailableError extends EcgError {}
+export class BackendUnavailableError extends DeviceUnavailableError {}
 
 // A variable module name keeps TypeScript from requiring the optional package at compile time.
 const TFJS_NODE = '@tensorflow/tfjs-node';

@@ -36,11 +36,13 @@ describe('wasm kernels vs the CPU backend', () => {
   it('BatchMatMul with every transpose combination, rank 2 and batch 1 of rank 3', async () => {
     for (const [m, k, n] of [[64, 512, 384], [32, 128, 5], [7, 3, 11], [1, 9, 1]] as const) {
       for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-        const a = random(ta ? [k, m] : [m, k], m + k);
-        const b = random(tb ? [n, k] : [k, n], k + n);
-        const [cpu, wasm] = await onBackends(() => tf.matMul(tf.tensor(a.values, a.shape) as tf.Tensor2D, tf.tensor(b.values, b.shape) as tf.Tensor2D, ta, tb));
+        const aShape: [number, number] = ta ? [k, m] : [m, k];
+        const bShape: [number, number] = tb ? [n, k] : [k, n];
+        const a = random(aShape, m + k);
+        const b = random(bShape, k + n);
+        const [cpu, wasm] = await onBackends(() => tf.matMul(tf.tensor2d(a.values, aShape), tf.tensor2d(b.values, bShape), ta, tb));
         assertRel(wasm!, cpu!, `matMul ${m}x${k}x${n} transposeA ${ta} transposeB ${tb}`);
-        const [cpu3, wasm3] = await onBackends(() => tf.matMul(tf.tensor(a.values, [1, ...a.shape]) as tf.Tensor3D, tf.tensor(b.values, [1, ...b.shape]) as tf.Tensor3D, ta, tb));
+        const [cpu3, wasm3] = await onBackends(() => tf.matMul(tf.tensor3d(a.values, [1, ...aShape]), tf.tensor3d(b.values, [1, ...bShape]), ta, tb));
         assertRel(wasm3!, cpu3!, `batch-1 matMul ${m}x${k}x${n} transposeA ${ta} transposeB ${tb}`);
       }
     }
