@@ -98,23 +98,26 @@ export function im2colTransposed(x: Float32Array, colsT: Float32Array, g: ConvGe
   const cols = g.batchSize * g.outHeight * g.outWidth;
   const xRow = g.inWidth * g.inChannels;
   const xImage = g.inHeight * xRow;
-  for (let kh = 0; kh < g.filterHeight; kh++) {
-    for (let kw = 0; kw < g.filterWidth; kw++) {
+  const step = g.strideWidth * g.inChannels;
+  for (let kw = 0; kw < g.filterWidth; kw++) {
+    // Outputs wo in [lo, hi) read inside x for this tap; the rest read padding (zeros).
+    const lo = Math.min(g.outWidth, Math.max(0, Math.ceil((g.padLeft - kw) / g.strideWidth)));
+    const hi = Math.max(lo, Math.min(g.outWidth, Math.floor((g.inWidth - 1 - kw + g.padLeft) / g.strideWidth) + 1));
+    for (let kh = 0; kh < g.filterHeight; kh++) {
       for (let ci = 0; ci < g.inChannels; ci++) {
         const base = ((kh * g.filterWidth + kw) * g.inChannels + ci) * cols;
-        let c = 0;
+        let c = base;
         for (let n = 0; n < g.batchSize; n++) {
           for (let ho = 0; ho < g.outHeight; ho++, c += g.outWidth) {
             const h = ho * g.strideHeight + kh - g.padTop;
-            if (h < 0 || h >= g.inHeight) {
-              colsT.fill(0, base + c, base + c + g.outWidth);
+            if (h < 0 || h >= g.inHeight || lo === hi) {
+              colsT.fill(0, c, c + g.outWidth);
               continue;
             }
-            const rowOffset = n * xImage + h * xRow + ci;
-            for (let wo = 0; wo < g.outWidth; wo++) {
-              const w = wo * g.strideWidth + kw - g.padLeft;
-              colsT[base + c + wo] = w >= 0 && w < g.inWidth ? x[rowOffset + w * g.inChannels]! : 0;
-            }
+            if (lo > 0) colsT.fill(0, c, c + lo);
+            let src = n * xImage + h * xRow + (lo * g.strideWidth + kw - g.padLeft) * g.inChannels + ci;
+            for (let wo = lo; wo < hi; wo++, src += step) colsT[c + wo] = x[src]!;
+            if (hi < g.outWidth) colsT.fill(0, c + hi, c + g.outWidth);
           }
         }
       }
