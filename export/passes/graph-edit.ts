@@ -40,3 +40,19 @@ export function replaceNode(graph: Graph, node: GraphNode, build: () => void): v
   const added = graph.nodes.splice(before);
   graph.nodes.splice(at, 1, ...added);
 }
+
+/** Reshape(Reshape(x, a), b) -> Reshape(x, b) when the inner result has no other reader and b has no 0 (copy) entries. */
+export function mergeReshapes(graph: Graph): number {
+  let merged = 0;
+  for (const outer of [...graph.nodes]) {
+    if (outer.opType !== 'Reshape') continue;
+    const inner = graph.producer(outer.inputs[0]!);
+    if (inner?.opType !== 'Reshape' || graph.consumers(inner.outputs[0]!).length !== 1) continue;
+    const shape = graph.initializers.get(outer.inputs[1]!)?.data;
+    if (!shape || Array.from(shape as BigInt64Array).some((d) => d === 0n)) continue;
+    outer.inputs = [inner.inputs[0]!, outer.inputs[1]!];
+    graph.nodes = graph.nodes.filter((n) => n !== inner);
+    merged++;
+  }
+  return merged;
+}

@@ -5,7 +5,7 @@
 import type { Graph } from '../graph.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { foldPositiveScaleIntoGemm, moveShiftPastMaxPool } from './fold-scale-shift.js';
-import { removeDeadNodes } from './graph-edit.js';
+import { mergeReshapes, removeDeadNodes } from './graph-edit.js';
 import { DEFAULT_MAX_LOWERED_CONV_LENGTH, lowerSmallConvs } from './lower-small-conv.js';
 import { sinkTransposes } from './sink-transposes.js';
 
@@ -28,6 +28,7 @@ export function optimizeGraph(graph: Graph, options: OptimizeOptions = {}): Pass
     { name: 'sinkTransposes', changes: sinkTransposes(graph) },
     { name: 'foldPositiveScaleIntoGemm', changes: foldPositiveScaleIntoGemm(graph) },
     { name: 'moveShiftPastMaxPool', changes: moveShiftPastMaxPool(graph) },
+    { name: 'mergeReshapes', changes: mergeReshapes(graph) },
     { name: 'removeDeadNodes', changes: removeDeadNodes(graph) },
   ];
 }

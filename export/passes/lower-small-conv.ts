@@ -4,16 +4,34 @@
 // layer took 45% of a batch-1024 run. With static shapes the im2col indices are known at export time:
 //   X[N,Cin,T] -> Transpose -> [N,T,Cin] -> Pad(time) -> Gather(axis 1, idx[Tout,K]) -> [N,Tout,K,Cin]
 //   -> Reshape [N*Tout,K*Cin] -> Gemm(W[K*Cin,Cout], B) -> Reshape [N,Tout,Cout] -> Transpose -> Y[N,Cout,Tout]
-// which is a single [N*Tout, K*Cin] x [K*Cin, Cout] GEMM. Same products and sums as Conv, in another
-// order: exact up to float rounding. The transposes are removed by sink-transposes.ts.
+// which is a single [N*Tout, K*Cin] x [K*Cin, Cout] GEMM. When the whole input is barely longer than
+// the kernel (paper layer 14: length 2, kernel 5, so 3 of 5 taps only see padding), the conv is
+// instead one dense Gemm over the flattened input, [N, T*Cin] x [T*Cin, Tout*Cout], with the
+// block-Toeplitz weight (zeros where a tap meets padding): no Pad, no Gather, three nodes. It is
+// chosen when it costs at most DENSE_COST_RATIO x the im2col multiply-adds (batch-1 latency is node
+// overhead). Same products and sums as Conv (plus exact zeros), in another order: exact up to float
+// rounding. The transposes are removed by sink-transposes.ts.
 import { attr, type Graph, type GraphNode } from '../graph.js';
 import { constant, intsAttr, replaceNode } from './graph-edit.js';
 
 /** Default threshold: measured with `npm run bench:export` (see bench/export.ts); lower when Tout <= this. */
 export const DEFAULT_MAX_LOWERED_CONV_LENGTH = 16;
 
+/** Dense (Toeplitz) lowering when its multiply-adds are at most this times im2col's. */
+export const DENSE_COST_RATIO = 2;
+/** ...and its weight stays small (floats). */
+const MAX_DENSE_WEIGHTS = 4 << 20;
+
 export function shouldLowerConv(outLength: number, maxLength: number): boolean {
   return outLength <= maxLength;
+}
+
+export type ConvLowering = 'dense' | 'im2col';
+
+export function chooseConvLowering(length: number, outLength: number, k: number, cin: number, cout: number): ConvLowering {
+  const im2col = outLength * k * cin * cout;
+  const dense = length * cin * outLength * cout;
+  return dense <= DENSE_COST_RATIO * im2col && dense <= MAX_DENSE_WEIGHTS ? 'dense' : 'im2col';
 }
 
 function lowerable(graph: Graph, node: GraphNode): boolean {
@@ -36,6 +54,28 @@ export function lowerSmallConvs(graph: Graph, maxLength: number): number {
     if (!shouldLowerConv(outLength, maxLength)) continue;
     const w = constant(graph, node.inputs[1])!;
     const hint = node.name.replace(/_node$/, '');
+    if (chooseConvLowering(length, outLength, k, cin, cout) === 'dense') {
+      replaceNode(graph, node, () => {
+        const x = graph.add('Transpose', [node.inputs[0]!], [n, length, cin], { perm: attr.ints([0, 2, 1]) }, `${hint}/ntc`, node.docString);
+        const flat = graph.add('Reshape', [x, graph.int64Const(`${hint}/flat_shape`, [-1, length * cin])], [n, length * cin], {}, `${hint}/flat`, node.docString);
+        const m = new Float32Array(length * cin * outLength * cout);
+        for (let t = 0; t < outLength; t++) {
+          for (let j = 0; j < k; j++) {
+            const pos = t * stride + j * dilation - padBegin;
+            if (pos < 0 || pos >= length) continue; // this tap only meets zero padding
+            for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) m[(pos * cin + i) * outLength * cout + t * cout + o] = w[(o * cin + i) * k + j]!;
+          }
+        }
+        const inputs = [flat, graph.floatConst(`${hint}/W_dense`, [length * cin, outLength * cout], m)];
+        const b = constant(graph, node.inputs[2]);
+        if (b) inputs.push(graph.floatConst(`${hint}/B_dense`, [outLength * cout], Float32Array.from({ length: outLength * cout }, (_, i) => b[i % cout]!)));
+        const y = graph.add('Gemm', inputs, [n, outLength * cout], {}, `${hint}/gemm`, node.docString);
+        const ntc = graph.add('Reshape', [y, graph.int64Const(`${hint}/out_shape`, [-1, outLength, cout])], [n, outLength, cout], {}, `${hint}/ntc_out`, node.docString);
+        graph.nodes.push({ name: graph.uniqueName(`${hint}/nct_node`), opType: 'Transpose', inputs: [ntc], outputs: [node.outputs[0]!], attributes: { perm: attr.ints([0, 2, 1]) }, docString: node.docString });
+      });
+      lowered++;
+      continue;
+    }
     replaceNode(graph, node, () => {
       let x = graph.add('Transpose', [node.inputs[0]!], [n, length, cin], { perm: attr.ints([0, 2, 1]) }, `${hint}/ntc`, node.docString);
       const padded = length + padBegin + padEnd;
