@@ -75,7 +75,7 @@ for (const [label, options] of [
   ['ours, no passes', { optimize: false }],
   ['ours, optimized', {}],
   ['ours, lower every conv (Tout<=64)', { maxLoweredConvLength: 64 }],
-  ['ours, lower Tout<=2', { maxLoweredConvLength: 2 }],
+  ['ours, lower Tout<=16', { maxLoweredConvLength: 16 }],
 ] as const) {
   const { bytes, seconds } = await timeExport(dir, options, reps);
   candidates.push({ label, bytes, input: 'beats', exportSeconds: seconds });
