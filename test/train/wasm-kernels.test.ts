@@ -129,3 +129,18 @@ describe('wasm reductions over leading axes vs the CPU backend', () => {
     }
   });
 });
+
+describe('wasm Identity shares data safely', () => {
+  it('a clone keeps its values after the original is disposed, and variables stay independent', async () => {
+    await initBackend('wasm');
+    const x = tf.tensor1d([1, 2, 3]);
+    const y = x.clone();
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    const v = tf.variable(y);
+    v.assign(tf.tensor1d([4, 5, 6]));
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
+    expect(Array.from(v.dataSync())).toEqual([4, 5, 6]);
+    tf.dispose([y, v]);
+  });
+});

@@ -6,6 +6,7 @@ import { batchMatMul } from './batch-mat-mul.js';
 import { conv2D } from './conv2d.js';
 import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
+import { identity } from './identity.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 import { meanLeading, sumLeading } from './reduce-leading.js';
 import { tile } from './tile.js';
@@ -17,6 +18,7 @@ export const WASM_TRAINING_KERNELS: ReadonlyMap<string, WasmKernelFunc> = new Ma
   ['Conv2D', conv2D],
   ['Conv2DBackpropFilter', conv2DBackpropFilter],
   ['Conv2DBackpropInput', conv2DBackpropInput],
+  ['Identity', identity],
   ['MaxPoolGrad', maxPoolGrad],
   ['Mean', meanLeading],
   ['Sum', sumLeading],
