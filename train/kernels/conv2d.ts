@@ -1,7 +1,8 @@
-// Conv2D (forward) for the WASM backend as im2col + one XNNPACK matrix product. The package's
-// XNNPACK convolution re-creates its operator whenever the filter tensor changes, i.e. on every
-// training step, which costs more than the convolution itself for the paper's layers
-// (bench/train.ts measures both). Dilated or NCHW convolutions keep the package's kernel.
+// Conv2D (forward) for the WASM backend as im2col + one XNNPACK matrix product, so that kernel
+// taps which only meet padding can be skipped (taps.ts: 40% of the paper's 512-filter conv).
+// The package's XNNPACK convolution is re-created whenever the filter changes (every training
+// step); bench/train.ts compares the two side by side. Dilated or NCHW convolutions keep the
+// package's kernel.
 import * as tf from '@tensorflow/tfjs';
 import { geometryOf, im2col } from './im2col.js';
 import { isWholeKernel, sliceFilter, trimGeometry, usedTaps } from './taps.js';
