@@ -9,7 +9,11 @@ import type { EpochRecord } from './fit.js';
 
 type VlSpec = vegaLite.TopLevelSpec;
 
-export function lossFigureSpec(history: EpochRecord[], title = 'Training and validation loss'): VlSpec {
+export function lossFigureSpec(history: EpochRecord[]): VlSpec {
+  // Under --split full there is no validation curve; the legend and title then show only training.
+  const hasValidation = history.some((r) => r.valLoss !== null);
+  const title = hasValidation ? 'Training and validation loss' : 'Training loss (--split full: no validation set)';
+  const series = hasValidation ? ['training', 'validation'] : ['training'];
   const values = history.flatMap((r) => [
     { epoch: r.epoch, series: 'training', loss: r.loss },
     ...(r.valLoss === null ? [] : [{ epoch: r.epoch, series: 'validation', loss: r.valLoss }]),
@@ -25,8 +29,8 @@ export function lossFigureSpec(history: EpochRecord[], title = 'Training and val
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
       y: { field: 'loss', type: 'quantitative', title: 'cross-entropy loss' },
-      color: { field: 'series', type: 'nominal', title: null, scale: { domain: ['training', 'validation'], range: ['#1f77b4', '#d62728'] } },
-      strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: ['training', 'validation'], range: [[6, 4], [1, 0]] } },
+      color: { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: ['#1f77b4', '#d62728'] } },
+      strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: series, range: [[6, 4], [1, 0]] } },
     },
   };
 }
