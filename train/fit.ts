@@ -48,7 +48,7 @@ export interface FitResult {
 
 /** Keras's categorical cross-entropy on probabilities: clip to [1e-7, 1 - 1e-7], mean over the batch. */
 export function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1))));
+  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1)))) as tf.Scalar;
 }
 
 /**
