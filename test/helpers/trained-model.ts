@@ -56,6 +56,17 @@ async function train(runDir: string): Promise<void> {
   if (code !== 0) throw new Error(`training the shared test model failed (exit ${code}); see ${log}:\n${Buffer.concat(output).toString().slice(-2000)}`);
 }
 
+/** Models of older code versions pile up as the trainer changes; drop those not touched for an hour. */
+async function pruneOldRuns(keep: string): Promise<void> {
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of await readdir(CACHE)) {
+    if (name.startsWith(keep) || name.endsWith('.lock')) continue;
+    const path = join(CACHE, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && info.mtimeMs < hourAgo) await rm(path, { recursive: true, force: true });
+  }
+}
+
 let pending: Promise<TrainedRun> | undefined;
 
 /** The shared trained run (trains it on first use in this code version; later calls are instant). */
@@ -82,6 +93,7 @@ export function getTrainedRun(): Promise<TrainedRun> {
           await rm(runDir, { recursive: true, force: true });
           await train(runDir);
           await writeFile(done, new Date().toISOString());
+          await pruneOldRuns(key);
         }
       } finally {
         await rm(lock, { recursive: true, force: true });

@@ -46,6 +46,15 @@ describe('ecg train outputs', () => {
     expect(metrics.validation!.loss).toBe(best);
   });
 
+  it('prints a Table 1 style model table: 25 rows from the input to the softmax, 743,109 params', async () => {
+    const log = await readFile(`${run.runDir}.log`, 'utf8');
+    expect(log).toMatch(/^\s+0\s+InputLayer\s+\(N,140,1\)\s+0$/m);
+    expect(log).toMatch(/^\s+1\s+Conv1D\s+\(N,47,128\)\s+6,528$/m);
+    expect(log).toMatch(/^\s+20\s+ResetAfterGRU\s+\(N,128\)\s+246,528$/m);
+    expect(log).toMatch(/^\s+24\s+Dense\s+\(N,5\)\s+2,565$/m);
+    expect(log).toContain('total params 743,109 (trainable 742,789, non-trainable 320)');
+  });
+
   it('writes both figures as PNG images', async () => {
     for (const name of [OUTPUT_FILES.lossFigure, OUTPUT_FILES.confusionFigure]) {
       const png = await readFile(join(run.runDir, name));
