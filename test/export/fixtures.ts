@@ -1,16 +1,30 @@
 // Shared fixtures for the exporter tests: save a TF.js model in the standard layers format, run an
 // .onnx in onnxruntime-node, and validate it with Debian's onnx.checker (full_check).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
+import { afterAll } from 'vitest';
 import { INPUT_NAME, OUTPUT_NAME } from '../../core/metadata.js';
 import '../../train/gru.js';
 
+const created: string[] = [];
+const cleanup = () => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
+// Registered on import, so before a test file's own hooks: vitest runs after-hooks in reverse order,
+// so this runs after the file's onnx.checker pass over the files in these folders.
+if (process.env.VITEST) afterAll(cleanup);
+
+/** A fresh temporary folder, removed after the test file (or when the process exits). */
 export async function tempDir(prefix = 'ecg-export-'): Promise<string> {
-  return mkdtemp(join(tmpdir(), prefix));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** Writes model.json + weights.bin exactly as tfjs's file handlers lay them out. */
