@@ -1,4 +1,4 @@
-// Lowers a 1-D Conv whose output is short to im2col + one MatMul over the whole batch.
+// Lowers a 1-D Conv whose output is short to one batch-wide Gemm (im2col, or a dense Toeplitz weight).
 // Why: onnxruntime's CPU Conv runs one small GEMM per sample ([Cout, Cin*K] x [Cin*K, Tout]); with
 // Tout = 2 (the paper's 128->512 kernel-5 conv) that GEMM is too skinny to be efficient, and the
 // layer took 45% of a batch-1024 run. With static shapes the im2col indices are known at export time:
