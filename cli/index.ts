@@ -1,5 +1,5 @@
 // The `ecg` CLI: one yargs command module per stage, listed explicitly (no registration by import).
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { evalCommand } from './commands/eval.js';
 import { pipelineCommand } from './commands/pipeline.js';
@@ -12,9 +12,23 @@ import { serveCommand } from './commands/serve.js';
 import { exportCommand } from './commands/export.js';
 import { inspectCommand } from './commands/inspect.js';
 
+/** In data-flow order: train -> export -> runtimes -> parity; --help lists them in this order. */
+const COMMANDS = [
+  pipelineCommand,
+  trainCommand,
+  evalCommand,
+  exportCommand,
+  inspectCommand,
+  predictCommand,
+  serveCommand,
+  tritonCommand,
+  webCommand,
+  parityCommand,
+] as unknown as CommandModule[]; // each module narrows its own argument type
+
 await yargs(hideBin(process.argv))
   .scriptName('ecg')
-  .command([trainCommand, evalCommand, pipelineCommand, predictCommand, serveCommand, tritonCommand, webCommand, parityCommand, exportCommand, inspectCommand])
+  .command(COMMANDS)
   .demandCommand(1, 'name a command; see --help')
   .strict()
   .help()
