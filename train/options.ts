@@ -46,8 +46,8 @@ export const PAPER_RECIPE: Readonly<Recipe> = Object.freeze({
 });
 
 /**
- * Named recipes. 'paper' is the default. 'best' (bench/accuracy.ts, seeds 1-5 on wasm: 94.31% +- 0.14
- * test accuracy vs 92.99% +- 0.97 for 'paper'): BN momentum 0.9 so the moving statistics settle
+ * Named recipes. 'paper' is the default. 'best' (bench/accuracy.ts, seeds 1-5 on wasm: 94.32% +- 0.14
+ * test accuracy vs 93.12% +- 1.14 for 'paper'): BN momentum 0.9 so the moving statistics settle
  * within the few steps an epoch has (13 at batch 32), cosine decay over 40 epochs so the last epoch
  * is a converged one, and then all 500 TRAIN series (--split full) since no epoch needs picking.
  */
