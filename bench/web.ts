@@ -63,7 +63,7 @@ const base = quantile(b32.get(contenders[0]!.name)!, 0.5);
 console.log(`Node (${args.rounds} interleaved rounds)`);
 console.log(
   table(
-    ['runtime', 'batch 1 p50 ms', 'batch 1 p99 ms', 'batch 32 samples/s', 'vs ort-web WASM'],
+    ['runtime', 'batch 1 p50 ms', 'batch 1 p99 ms', 'batch 32 samples/s', 'batch 32 speed vs ort-web WASM'],
     [
       ...contenders.map(({ name }) => {
         const p50 = quantile(b32.get(name)!, 0.5);
