@@ -19,7 +19,6 @@ import { benchModelPath } from './runtime-node-model.js';
 const args = await yargs(hideBin(process.argv))
   .option('onnx', { type: 'string', describe: 'model to time (default: trained test export, else an untrained Table 1 export)' })
   .option('rounds', { type: 'number', default: 30, describe: 'timed runs per Node configuration' })
-  .option('optimize-wasm', { type: 'boolean', default: true, describe: "Node: compile ORT's WASM with V8's optimising tier (--no-optimize-wasm = V8's default tiering)" })
   .option('chromium', { type: 'boolean', default: true, describe: 'also time the page in Chromium (--no-chromium: Node only)' })
   .option('page-loads', { type: 'number', default: 3, describe: 'fresh browser launches per provider for load time' })
   .strict()
@@ -42,7 +41,7 @@ const beats = pickBundledBeats(undefined, 64).map((b) => Float32Array.from(b.val
 
 // 1. Node, side by side.
 const contenders = [
-  { name: `onnxruntime-web WASM (Node, 1 thread${args['optimize-wasm'] ? '' : ', V8 default tiering'})`, c: await loadWeb(onnx, { provider: 'wasm', numThreads: 1, optimizeWasm: args['optimize-wasm'] }) },
+  { name: 'onnxruntime-web WASM (Node, 1 thread)', c: await loadWeb(onnx, { provider: 'wasm', numThreads: 1 }) },
   { name: 'onnxruntime-node CPU (1 thread)', c: await loadNode(onnx, { device: 'cpu', threads: 1 }) },
   { name: 'onnxruntime-node CPU (default threads)', c: await loadNode(onnx, { device: 'cpu' }) },
 ];

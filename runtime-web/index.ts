@@ -20,8 +20,6 @@ export interface WebLoadOptions {
   wasmPaths?: string;
   /** Largest batch per session run; bigger inputs are split (results keep input order). Default 256. */
   maxBatch?: number;
-  /** Node only: compile ORT's WASM with V8's optimising tier up front (default true; see optimizeWasmInNode). */
-  optimizeWasm?: boolean;
   /** Replaces the WebGPU availability check (tests). */
   probe?: ProviderProbe;
 }
@@ -33,18 +31,6 @@ export interface WebClassifier extends Classifier {
 }
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-
-/**
- * Node 20's V8 leaves onnxruntime's long-running WASM kernels in its baseline compiler (Liftoff) and
- * never tiers them up; compiling with the optimising tier from the start made a batch ~10x faster
- * (bench/web.ts). Must run before ORT compiles its module (the first session in the process).
- * process.getBuiltinModule keeps 'node:v8' out of the browser bundle.
- */
-function optimizeWasmInNode(): void {
-  const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-  const v8 = getBuiltin?.('node:v8') as { setFlagsFromString(flags: string): void } | undefined;
-  v8?.setFlagsFromString('--no-liftoff');
-}
 
 async function fetchModel(url: string): Promise<Uint8Array> {
   let response: Response;
@@ -76,7 +62,6 @@ export async function load(model: Uint8Array | ArrayBuffer | string, options: We
   const metadata = readModelMetadata(bytes, source);
   const numThreads = options.numThreads ?? (isNode ? 1 : undefined);
   if (numThreads !== undefined) ort.env.wasm.numThreads = numThreads;
-  if (isNode && (options.optimizeWasm ?? true)) optimizeWasmInNode();
   if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
   const choice = await selectWebProviders(options.provider ?? 'auto', options.probe);
   const skipped = { ...choice.skipped };
