@@ -1,10 +1,15 @@
 // `ecg pipeline` (npm run pipeline): the main job for a fresh clone, as an ordered list of steps.
 // Each step reads what the earlier ones wrote under --out; adding a stage is one entry in PIPELINE_STEPS.
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '../../core/atomic-file.js';
+import { EcgError } from '../../core/errors.js';
 import { formatReport } from '../../core/metrics.js';
 import { evaluateSavedModel } from '../../train/evaluate.js';
+import { findSplitFiles } from '../../train/data.js';
 import { OUTPUT_FILES, trainAndSave, type TrainResult } from '../../train/run.js';
 import { runCommand } from '../run-command.js';
 import { trainOptionsBuilder, trainOptionsFromArgs, type TrainArgs } from './train.js';
@@ -17,7 +22,12 @@ export interface PipelineContext {
   modelDir: string;
   log: (line: string) => void;
   train?: TrainResult;
+  /** Test accuracy of the saved TF.js model (from the evaluate step). */
+  testAccuracy?: number;
 }
+
+/** DIR/model.onnx: the one file every runtime uses. */
+const ONNX_FILE = 'model.onnx';
 
 export interface PipelineStep {
   name: string;
@@ -39,7 +49,55 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
     run: async (ctx) => {
       const { report, testFile } = await evaluateSavedModel(ctx.modelDir, ctx.args.data);
       await writeFileAtomic(join(ctx.outDir, 'eval.json'), JSON.stringify({ model: ctx.modelDir, testFile, ...report }, null, 2) + '\n');
+      ctx.testAccuracy = report.accuracy;
       ctx.log(`test set ${testFile}\n${formatReport(report)}`);
+    },
+  },
+  {
+    name: 'export',
+    describe: `export the saved model to ONNX with our exporter (ecg export) -> ${ONNX_FILE}`,
+    run: async (ctx) => {
+      const { formatExportSummary, writeOnnx } = await import('../../export/index.js');
+      const onnx = join(ctx.outDir, ONNX_FILE);
+      ctx.log(formatExportSummary(await writeOnnx(ctx.modelDir, onnx)));
+    },
+  },
+  {
+    name: 'predict',
+    describe: 'classify the test file with onnxruntime-node (ecg predict) -> predictions.tsv; must equal the TF.js accuracy',
+    run: async (ctx) => {
+      const { load } = await import('../../runtime-node/index.js');
+      const { predictFile } = await import('../../runtime-node/predict/predict-file.js');
+      const { test } = await findSplitFiles(ctx.args.data);
+      const classifier = await load(join(ctx.outDir, ONNX_FILE), { device: 'auto' });
+      const target = join(ctx.outDir, 'predictions.tsv');
+      const tmp = `${target}.${process.pid}.tmp`;
+      try {
+        const out = createWriteStream(tmp);
+        const { rows, report } = await predictFile(test, classifier, { format: 'tsv', out });
+        out.end();
+        await finished(out);
+        await rename(tmp, target);
+        ctx.log(`${rows} beats of ${test} on onnxruntime-node (${classifier.provider}) -> ${target}`);
+        if (report) ctx.log(`accuracy ${(100 * report.accuracy).toFixed(2)}% (TF.js: ${(100 * (ctx.testAccuracy ?? NaN)).toFixed(2)}%)`);
+        if (report && ctx.testAccuracy !== undefined && report.accuracy !== ctx.testAccuracy) {
+          throw new EcgError(`onnxruntime-node accuracy ${report.accuracy} differs from TF.js ${ctx.testAccuracy}: the export is not faithful`);
+        }
+      } finally {
+        await rm(tmp, { force: true });
+        await classifier.dispose();
+      }
+    },
+  },
+  {
+    name: 'parity',
+    describe: 'the same test beats through TF.js and every ONNX runtime (ecg parity) -> parity.json',
+    run: async (ctx) => {
+      const { formatParityTable, runParity } = await import('../../parity/index.js');
+      const { test } = await findSplitFiles(ctx.args.data);
+      const report = await runParity({ model: ctx.modelDir, onnx: join(ctx.outDir, ONNX_FILE), data: test, log: (line) => ctx.log(`  ${line}`) });
+      await writeFileAtomic(join(ctx.outDir, 'parity.json'), `${JSON.stringify(report, null, 2)}\n`);
+      ctx.log(formatParityTable(report));
     },
   },
 ];
