@@ -35,20 +35,25 @@ export function classificationReport(
   predicted: ArrayLike<number>,
   classes: { label: string; name: string }[],
 ): ClassificationReport {
+  return reportFromConfusionMatrix(confusionMatrix(truth, predicted, classes.length), classes);
+}
+
+/** The same report from counts alone (cm[true][predicted]), for callers that stream and never keep rows. */
+export function reportFromConfusionMatrix(cm: number[][], classes: { label: string; name: string }[]): ClassificationReport {
   const k = classes.length;
-  const cm = confusionMatrix(truth, predicted, k);
   let correct = 0;
+  let total = 0;
   const perClass = classes.map((c, i) => {
     const tp = cm[i]![i]!;
     correct += tp;
     const support = cm[i]!.reduce((a, b) => a + b, 0);
+    total += support;
     const predictedCount = cm.reduce((a, row) => a + row[i]!, 0);
     const precision = predictedCount === 0 ? 0 : tp / predictedCount;
     const recall = support === 0 ? 0 : tp / support;
     const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
     return { label: c.label, name: c.name, precision, recall, f1, support };
   });
-  const total = truth.length;
   return {
     accuracy: total === 0 ? 0 : correct / total,
     macroF1: perClass.reduce((a, c) => a + c.f1, 0) / Math.max(k, 1),

@@ -1,8 +1,8 @@
 // Accuracy and confusion matrix for a streamed file: counts are accumulated batch by batch, so a
 // 200k-row file needs a K x K matrix, not per-row arrays. The finished report has the same shape and
-// numbers as core/metrics.ts classificationReport (the tests check that).
+// numbers as core/metrics.ts classificationReport (both come from reportFromConfusionMatrix).
 import { DataFormatError } from '../../core/errors.js';
-import type { ClassificationReport } from '../../core/metrics.js';
+import { reportFromConfusionMatrix, type ClassificationReport } from '../../core/metrics.js';
 import type { ClassInfo } from '../../core/spec.js';
 
 export class RunningReport {
@@ -33,26 +33,7 @@ export class RunningReport {
     return this.total;
   }
 
-  /** Precision/recall/F1 per class (0 where undefined, as scikit-learn's zero_division=0). */
   finish(): ClassificationReport {
-    const cm = this.counts.map((row) => [...row]);
-    const k = this.classes.length;
-    let correct = 0;
-    const perClass = this.classes.map((c, i) => {
-      const tp = cm[i]![i]!;
-      correct += tp;
-      const support = cm[i]!.reduce((a, b) => a + b, 0);
-      const predictedCount = cm.reduce((a, row) => a + row[i]!, 0);
-      const precision = predictedCount === 0 ? 0 : tp / predictedCount;
-      const recall = support === 0 ? 0 : tp / support;
-      const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall);
-      return { label: c.label, name: c.name, precision, recall, f1, support };
-    });
-    return {
-      accuracy: this.total === 0 ? 0 : correct / this.total,
-      macroF1: perClass.reduce((a, c) => a + c.f1, 0) / Math.max(k, 1),
-      confusionMatrix: cm,
-      perClass,
-    };
+    return reportFromConfusionMatrix(this.counts.map((row) => [...row]), [...this.classes]);
   }
 }

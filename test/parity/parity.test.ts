@@ -1,7 +1,6 @@
 // `ecg parity` end to end on the shared trained model: every runtime (onnxruntime-node CPU,
 // onnxruntime-web WASM in Node, Chromium WASM and WebGPU) against TF.js on the same test beats;
 // plus the table format and the errors that stop a run before any work.
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,21 +8,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError, ModelFormatError } from '../../core/errors.js';
 import { formatParityTable, runParity, type ParityReport } from '../../parity/index.js';
 import { PARITY_RUNTIMES } from '../../parity/runtimes.js';
+import { runEcg as ecg } from '../helpers/cli.js';
 import { getExportedModel, type ExportedModel } from '../helpers/exported-model.js';
 import { TOLERANCES } from '../helpers/tolerances.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const N = 40;
-
-async function ecg(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], { cwd: ROOT, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const code = await new Promise<number | null>((res) => child.on('close', res));
-  return { code, stdout, stderr };
-}
 
 describe('ecg parity', () => {
   let model: ExportedModel;

@@ -1,33 +1,20 @@
 // `ecg web` as a user runs it: builds the page if needed, serves page, ORT wasm files and the model on
 // 127.0.0.1, rejects a bad --model up front, and stops on SIGTERM.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finished, spawnEcg as ecg, type CliResult } from '../helpers/cli.js';
 import { tinyOnnxModel } from '../runtime-node/tiny-onnx.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const tiny = tinyOnnxModel();
-
-function ecg(args: string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], { cwd: ROOT, stdio: 'pipe' });
-}
-
-async function finished(child: ChildProcessWithoutNullStreams): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  const code = await new Promise<number | null>((res) => child.on('close', res));
-  return { code, stdout, stderr };
-}
 
 describe('ecg web', () => {
   let dir: string;
   let child: ChildProcessWithoutNullStreams;
   let url: string;
-  let exit: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  let exit: Promise<CliResult>;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'ecg-web-'));

@@ -1,0 +1,31 @@
+// Runs the real `ecg` CLI as a child process, the way a user does, and collects its output.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `ecg ARGS` in the repository root (for long-running commands such as serve or web). */
+export function spawnEcg(args: readonly string[]): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], { cwd: REPO_ROOT, stdio: 'pipe' });
+}
+
+/** Resolves with the exit code and everything the child printed, once it has exited. */
+export async function finished(child: ChildProcessWithoutNullStreams): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d));
+  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  const code = await new Promise<number | null>((res) => child.on('close', res));
+  return { code, stdout, stderr };
+}
+
+/** Runs `ecg ARGS` to completion. */
+export function runEcg(args: readonly string[]): Promise<CliResult> {
+  return finished(spawnEcg(args));
+}
