@@ -9,12 +9,14 @@ export interface ModelOptions {
   dropout: number;
   /** Seed for every initialiser, so the same seed builds the same weights. */
   seed: number;
-  /** Conv filters, kernels and strides, and widths: the paper's values by default. */
+  /** BatchNormalization moving-average momentum (Keras default 0.99; the paper is silent). */
+  bnMomentum: number;
+  /** GRU and dense widths: the paper's values by default. */
   gruUnits: number;
   denseUnits: number;
 }
 
-export const DEFAULT_MODEL_OPTIONS: Readonly<ModelOptions> = Object.freeze({ dropout: 0.3, seed: 42, gruUnits: 128, denseUnits: 512 });
+export const DEFAULT_MODEL_OPTIONS: Readonly<ModelOptions> = Object.freeze({ dropout: 0.3, seed: 42, bnMomentum: 0.99, gruUnits: 128, denseUnits: 512 });
 
 /** Builds the model; input [N, spec.inputLength, spec.channels], output softmax [N, K]. */
 export function buildModel(spec: ModelSpec, options: Partial<ModelOptions> = {}): tf.LayersModel {
@@ -27,7 +29,7 @@ export function buildModel(spec: ModelSpec, options: Partial<ModelOptions> = {})
       .apply(x) as tf.SymbolicTensor;
   const dense = (x: tf.SymbolicTensor, units: number, activation: 'relu' | 'sigmoid' | 'softmax', useBias = true) =>
     tf.layers.dense({ units, activation, useBias, kernelInitializer: init() }).apply(x) as tf.SymbolicTensor;
-  const batchNorm = (x: tf.SymbolicTensor) => tf.layers.batchNormalization({ momentum: 0.99, epsilon: 1e-3 }).apply(x) as tf.SymbolicTensor;
+  const batchNorm = (x: tf.SymbolicTensor) => tf.layers.batchNormalization({ momentum: o.bnMomentum, epsilon: 1e-3 }).apply(x) as tf.SymbolicTensor;
   const maxPool = (x: tf.SymbolicTensor, size: number) =>
     tf.layers.maxPooling1d({ poolSize: size, strides: size, padding: 'same' }).apply(x) as tf.SymbolicTensor;
   /** Squeeze-and-Excitation: global average -> dense(C/ratio, relu) -> dense(C, sigmoid) -> scale. */

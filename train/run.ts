@@ -73,8 +73,7 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
   log(`data ${o.dataDir}: ${data.train.count} training series (${train.count} train / ${validation?.count ?? 0} validation, --split ${o.split}), ${data.test.count} test series, length ${data.spec.inputLength}, ${data.spec.classes.length} classes`);
   log(`backend ${backend}, seed ${o.seed}, preset ${o.preset}`);
 
-  const model = buildModel(data.spec, { dropout: o.dropout, seed: o.seed });
-  setBatchNormMomentum(model, o.bnMomentum);
+  const model = buildModel(data.spec, { dropout: o.dropout, seed: o.seed, bnMomentum: o.bnMomentum });
   try {
     log(formatModelTable(model));
     const progress = createProgress(o.epochs, log, hooks.interactive);
@@ -135,15 +134,4 @@ async function writeOutputs(dir: string, model: tf.LayersModel, spec: ModelSpec,
   await writeFileAtomic(join(dir, OUTPUT_FILES.history), JSON.stringify(history, null, 2) + '\n');
   for (const [name, png] of images) await writeFileAtomic(join(dir, name), png);
   await writeFileAtomic(join(dir, OUTPUT_FILES.metrics), JSON.stringify(metrics, null, 2) + '\n');
-}
-
-/**
- * Porting note: train/model.ts builds BatchNormalization with Keras's momentum 0.99; tfjs-layers
- * reads the layer's `momentum` field on every training call, so a recipe can change it after
- * building. Only the moving statistics' update rate changes (inference and export are unaffected).
- */
-function setBatchNormMomentum(model: tf.LayersModel, momentum: number): void {
-  for (const layer of model.layers) {
-    if (layer.getClassName() === 'BatchNormalization') (layer as unknown as { momentum: number }).momentum = momentum;
-  }
 }
