@@ -1,9 +1,11 @@
 // Optimisation stage: graph-to-graph passes run after conversion, each exact up to float rounding.
 // Order matters: BatchNormalization is folded first so a lowered conv carries its final weights;
-// convs are lowered next; the transposes the lowering leaves are then sunk until they cancel;
-// finally a BatchNormalization stuck behind a ReLU is split into a folded scale and a deferred shift.
+// a BN behind Conv -> ReLU has its positive scale folded into the conv and its shift moved past the
+// pool (and into a dense-lowered conv's bias); convs are lowered next; the transposes the lowering
+// leaves are then sunk until they cancel; finally a BatchNormalization stuck behind a ReLU is split into a folded scale and a deferred shift.
 import type { Graph } from '../graph.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
+import { foldPositiveScaleIntoConv } from './fold-scale-into-conv.js';
 import { foldPositiveScaleIntoGemm, moveShiftPastMaxPool } from './fold-scale-shift.js';
 import { mergeReshapes, removeDeadNodes } from './graph-edit.js';
 import { DEFAULT_MAX_LOWERED_CONV_LENGTH, lowerSmallConvs } from './lower-small-conv.js';
@@ -24,6 +26,7 @@ export function optimizeGraph(graph: Graph, options: OptimizeOptions = {}): Pass
   const maxLength = options.maxLoweredConvLength ?? DEFAULT_MAX_LOWERED_CONV_LENGTH;
   return [
     { name: 'foldBatchNorm', changes: foldBatchNorm(graph) },
+    { name: 'foldPositiveScaleIntoConv', changes: foldPositiveScaleIntoConv(graph) },
     { name: 'lowerSmallConvs', changes: lowerSmallConvs(graph, maxLength) },
     { name: 'sinkTransposes', changes: sinkTransposes(graph) },
     { name: 'foldPositiveScaleIntoGemm', changes: foldPositiveScaleIntoGemm(graph) },

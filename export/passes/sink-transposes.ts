@@ -12,6 +12,7 @@ const UNARY = new Set(['Relu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'HardSigmoid', 
 const BINARY = new Set(['Add', 'Mul', 'Sub', 'Div', 'Max', 'Min']);
 
 const isSwap = (n: GraphNode | undefined) => n?.opType === 'Transpose' && intsAttr(n, 'perm', []).join() === SWAP.join();
+const isPerChannel = (dims: number[]) => dims.length === 2 && dims[1] === 1;
 const swapShape = (s: Dim[]): Dim[] => [s[0]!, s[2]!, s[1]!];
 
 /** The channels-last twin of a binary operand, or undefined when it cannot be had cheaply. */
@@ -21,6 +22,8 @@ function channelsLastOperand(graph: Graph, name: string, y: string, x: string): 
   if (p && isSwap(p)) return p.inputs[0];
   const init = graph.initializers.get(name);
   if (init && init.dims.reduce((a, b) => a * b, 1) === 1) return name;
+  // A per-channel constant [C, 1] (broadcast over time) is [C] channels-last.
+  if (init && isPerChannel(init.dims)) return graph.floatConst(`${name}_cl`, [init.dims[0]!], init.data as Float32Array);
   if (p?.opType === 'Unsqueeze' && graph.shapeOf(p.inputs[0]!).length === 2) {
     const axes = graph.initializers.get(p.inputs[1]!)?.data;
     if (axes && axes.length === 1 && Number(axes[0]) === 2) {
@@ -50,7 +53,7 @@ function canSink(graph: Graph, c: GraphNode, y: string, users: GraphNode[]): boo
       if (p && p !== c && users.includes(p) && p.opType !== 'Transpose' && !p.opType.startsWith('Reduce')) return true;
       if (p && isSwap(p)) return true;
       const init = graph.initializers.get(i);
-      if (init) return init.dims.reduce((a, b) => a * b, 1) === 1;
+      if (init) return init.dims.reduce((a, b) => a * b, 1) === 1 || (isPerChannel(init.dims) && init.data instanceof Float32Array);
       return p?.opType === 'Unsqueeze' && Number(graph.initializers.get(p.inputs[1]!)?.data[0]) === 2 && graph.shapeOf(p.inputs[0]!).length === 2;
     });
   }

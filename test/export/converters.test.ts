@@ -42,6 +42,16 @@ const CASES: Case[] = [
     check: (r) => expect(ops(r.optimized).BatchNormalization).toBeUndefined(),
   },
   { name: 'BatchNormalization after relu (not foldable), scale=false', body: (x) => apply(tf.layers.batchNormalization({ scale: false }), conv({ filters: 4, kernelSize: 3, activation: 'relu' })(x)) },
+  {
+    name: 'Conv -> relu -> BatchNormalization (positive scale) -> MaxPool -> Conv (dense): scale into the conv, shift into the dense bias',
+    steps: 47,
+    body: (x) => conv({ filters: 4, kernelSize: 7, padding: 'same' })(apply(tf.layers.maxPooling1d({ poolSize: 3, padding: 'same' }), apply(tf.layers.batchNormalization({ scale: false }), conv({ filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' })(x)))),
+    check: (r) => {
+      expect(ops(r.optimized).BatchNormalization).toBeUndefined();
+      expect(ops(r.optimized).Conv).toBe(1);
+      expect(ops(r.optimized).Add).toBeUndefined();
+    },
+  },
   ...(['same', 'valid'] as const).flatMap((padding) => [
     { name: `MaxPooling1D ${padding} pool 3`, steps: 11, body: (x: Sym) => apply(tf.layers.maxPooling1d({ poolSize: 3, padding }), x) },
     { name: `MaxPooling1D ${padding} pool 3 stride 2 (overlapping)`, steps: 12, body: (x: Sym) => apply(tf.layers.maxPooling1d({ poolSize: 3, strides: 2, padding }), x) },
