@@ -2,7 +2,8 @@
 // Order matters: BatchNormalization is folded first so a lowered conv carries its final weights;
 // a BN behind Conv -> ReLU has its positive scale folded into the conv and its shift moved past the
 // pool (and into a dense-lowered conv's bias); convs are lowered next; the transposes the lowering
-// leaves are then sunk until they cancel; finally a BatchNormalization stuck behind a ReLU is split into a folded scale and a deferred shift.
+// leaves are then sunk until they cancel; finally a BatchNormalization stuck behind a ReLU (now a
+// channels-last Mul + Add) is split into a folded scale and a deferred shift.
 import type { Graph } from '../graph.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { foldPositiveScaleIntoConv } from './fold-scale-into-conv.js';
