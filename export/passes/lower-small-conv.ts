@@ -27,12 +27,12 @@ export const DENSE_COST_RATIO = 2.5;
 const MAX_DENSE_WEIGHTS = 4 << 20;
 
 /**
- * im2col up to maxLength output steps; the dense Gemm up to twice that, as it needs no Pad or Gather.
- * Measured on the paper model, layer 4 (128->32, k 7, Tout 16) dense instead of Conv: whole model
- * +9..13% samples/s at batch 1024, but -3..15% at batch 32 and +15% latency at batch 1 (its 4 MiB
- * weight is streamed per call): a throughput-over-latency choice (factor 1 undoes it).
+ * How much longer an output the dense Gemm may take than im2col. Measured on the paper model, factor 2
+ * lowers layer 4 (128->32, k 7, Tout 16) too: +9..13% samples/s at batch 1024, but -3..15% at batch 32,
+ * +15..30% latency at batch 1 (its 4 MiB weight is streamed per call) and a 7.3 MiB file instead of
+ * 3.3 MiB. Serving runs batches of 1..64 (dynamic batching merges ~35), so latency wins: factor 1.
  */
-export const DENSE_LENGTH_FACTOR = 2;
+export const DENSE_LENGTH_FACTOR = 1;
 
 export function shouldLowerConv(outLength: number, maxLength: number, lowering: ConvLowering): boolean {
   return outLength <= (lowering === 'dense' ? DENSE_LENGTH_FACTOR * maxLength : maxLength);
