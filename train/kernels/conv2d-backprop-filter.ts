@@ -6,8 +6,8 @@
 // with XNNPACK; transposed products fall back to its slow scalar loop. Taps that only meet
 // padding are left out (taps.ts) and get a zero gradient.
 import * as tf from '@tensorflow/tfjs';
-import { geometryOf, im2colTransposed } from './im2col.js';
-import { expandFilterGrad, isWholeKernel, trimGeometry, usedTaps } from './taps.js';
+import { im2colTransposed } from './im2col.js';
+import { expandFilterGrad, planTaps } from './taps.js';
 import { type KernelArgs, type WasmBackendLike, matMulOnHeap } from './wasm-heap.js';
 
 export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
@@ -23,10 +23,7 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf
   if (dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter (wasm): only NHWC is supported; TF.js layers use NHWC by default');
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const full = geometryOf(info);
-  const taps = usedTaps(full);
-  const whole = isWholeKernel(full, taps);
-  const g = whole ? full : trimGeometry(full, taps);
+  const { full, taps, whole, g } = planTaps(info);
   const rows = g.filterHeight * g.filterWidth * g.inChannels; // one row per filter weight (kh, kw, ci)
   const cols = g.batchSize * g.outHeight * g.outWidth; // one column per output position (n, ho, wo)
   const colsT = wasm.makeOutput([rows, cols], 'float32');

@@ -2,8 +2,8 @@
 //   dcols [N*Ho*Wo, Kh*Kw*Cin] = dy [N*Ho*Wo, Cout] x filter^T [Cout, Kh*Kw*Cin]; dx = col2im(dcols)
 // The package's kernel is a direct scalar loop, several times slower on the paper's layers.
 import * as tf from '@tensorflow/tfjs';
-import { col2im, geometryOf } from './im2col.js';
-import { isWholeKernel, sliceFilter, trimGeometry, usedTaps } from './taps.js';
+import { col2im } from './im2col.js';
+import { planTaps, sliceFilter } from './taps.js';
 import { type KernelArgs, type WasmBackendLike, matMulOnHeap, originalWasmKernel, transposeOnHeap } from './wasm-heap.js';
 
 export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
@@ -19,10 +19,7 @@ export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   if (dataFormat === 'NCHW' || dy.dtype !== 'float32') return originalWasmKernel('Conv2DBackpropInput')(args);
   const info = tf.backend_util.computeConv2DInfo(
     inputShape, filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const full = geometryOf(info);
-  const taps = usedTaps(full);
-  const whole = isWholeKernel(full, taps);
-  const g = whole ? full : trimGeometry(full, taps);
+  const { full, taps, whole, g } = planTaps(info);
   const wasm = backend as WasmBackendLike;
   const rows = g.batchSize * g.outHeight * g.outWidth;
   const depth = g.filterHeight * g.filterWidth * g.inChannels;

@@ -4,8 +4,8 @@
 // step); bench/train.ts compares the two side by side. Dilated or NCHW convolutions keep the
 // package's kernel.
 import * as tf from '@tensorflow/tfjs';
-import { geometryOf, im2col } from './im2col.js';
-import { isWholeKernel, sliceFilter, trimGeometry, usedTaps } from './taps.js';
+import { im2col } from './im2col.js';
+import { planTaps, sliceFilter } from './taps.js';
 import { type KernelArgs, type WasmBackendLike, matMulOnHeap, originalWasmKernel } from './wasm-heap.js';
 
 export function conv2D(args: KernelArgs): tf.TensorInfo {
@@ -22,10 +22,7 @@ export function conv2D(args: KernelArgs): tf.TensorInfo {
   if (dataFormat === 'NCHW' || dilated || x.dtype !== 'float32') return originalWasmKernel('Conv2D')(args);
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number], filter.shape as [number, number, number, number], strides, 1, pad, dimRoundingMode, false, 'channelsLast');
-  const full = geometryOf(info);
-  const taps = usedTaps(full);
-  const whole = isWholeKernel(full, taps);
-  const g = whole ? full : trimGeometry(full, taps);
+  const { full, taps, whole, g } = planTaps(info);
   const wasm = backend as WasmBackendLike;
   const rows = g.batchSize * g.outHeight * g.outWidth;
   const depth = g.filterHeight * g.filterWidth * g.inChannels;

@@ -3,7 +3,7 @@
 // the im2col products are wasted. Dropping them is the same convolution with a smaller kernel and
 // less padding; the filter (gradient) is sliced (zero-filled) to match.
 import type * as tf from '@tensorflow/tfjs';
-import type { ConvGeometry } from './im2col.js';
+import { geometryOf, type ConvGeometry } from './im2col.js';
 import type { WasmBackendLike } from './wasm-heap.js';
 
 /** Used kernel rows [h0, h1) and columns [w0, w1). */
@@ -69,4 +69,22 @@ export function expandFilterGrad(backend: WasmBackendLike, part: tf.TensorInfo, 
     dst.set(src.subarray((kh - r.h0) * run, (kh - r.h0 + 1) * run), (kh * g.filterWidth + r.w0) * g.inChannels * outChannels);
   }
   return out;
+}
+
+/** A convolution's geometry with its padding-only taps dropped: what every conv kernel here runs. */
+export interface TapPlan {
+  /** The geometry as TF.js describes it. */
+  full: ConvGeometry;
+  taps: TapRange;
+  /** True when no tap was dropped (then g === full and the filter is used as is). */
+  whole: boolean;
+  /** The geometry to run (trimmed kernel and padding). */
+  g: ConvGeometry;
+}
+
+export function planTaps(info: tf.backend_util.Conv2DInfo): TapPlan {
+  const full = geometryOf(info);
+  const taps = usedTaps(full);
+  const whole = isWholeKernel(full, taps);
+  return { full, taps, whole, g: whole ? full : trimGeometry(full, taps) };
 }
