@@ -7,13 +7,8 @@
 //   the shift is added to the pooled tensor instead, a third of the elements for a pool of 3.
 // Measured on the paper model (onnxruntime profiler, batch 1024): BatchNormalization on [N,128,47] took
 // ~4.5 ms of ~49 ms per run, the Add on [N,128,16] ~1.3 ms; whole model +1..3% samples/s (batch 1..1024).
-import type { Graph, GraphNode } from '../graph.js';
-import { constant, intsAttr } from './graph-edit.js';
-
-const only = (graph: Graph, value: string): GraphNode | undefined => {
-  const c = graph.consumers(value);
-  return c.length === 1 ? c[0] : undefined;
-};
+import type { Graph } from '../graph.js';
+import { constant, intsAttr, soleConsumer as only } from './graph-edit.js';
 
 export function foldPositiveScaleIntoConv(graph: Graph): number {
   let folded = 0;

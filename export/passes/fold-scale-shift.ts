@@ -4,13 +4,8 @@
 //   Gemm's weight columns and bias (exact up to float rounding); a non-positive scale stays.
 // - shift: max(v + t) == max(v) + t (adding a constant is monotonic, exact in floats too), so the
 //   shift moves past a following channels-last max-pool (Gather or Reshape windows -> ReduceMax).
-import type { Graph, GraphNode } from '../graph.js';
-import { constant } from './graph-edit.js';
-
-const only = (graph: Graph, value: string): GraphNode | undefined => {
-  const c = graph.consumers(value);
-  return c.length === 1 ? c[0] : undefined;
-};
+import type { Graph } from '../graph.js';
+import { constant, soleConsumer as only } from './graph-edit.js';
 
 export function foldPositiveScaleIntoGemm(graph: Graph): number {
   let folded = 0;

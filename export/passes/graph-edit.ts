@@ -8,6 +8,12 @@ export function constant(graph: Graph, name: string | undefined): Float32Array |
   return t && t.data instanceof Float32Array ? t.data : undefined;
 }
 
+/** The one node reading `value`, or undefined when none or several do (then a rewrite is unsafe). */
+export function soleConsumer(graph: Graph, value: string): GraphNode | undefined {
+  const c = graph.consumers(value);
+  return c.length === 1 ? c[0] : undefined;
+}
+
 export function intsAttr(node: GraphNode, key: string, fallback: number[]): number[] {
   const a = node.attributes[key];
   return a && a.type === 'ints' ? a.value : fallback;
