@@ -1,17 +1,17 @@
 // Exporter benchmark: export time, file size, and onnxruntime-node CPU throughput at batch 1, 32 and
-// 1024 for our export with and without the optimisation passes (and per conv-lowering threshold),
+// 1024 for our export with and without the optimisation passes (and with single passes turned off),
 // side by side with torch.onnx's export of the same architecture (../shared/peers/torch_peer.py), in
 // one run so machine drift cancels in the ratios. Usage:
 //   npm run bench:export [-- --model DIR/model] [--threads 2] [--quick]
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { classInfos } from '../core/spec.js';
 import { exportLayersModel } from '../export/index.js';
 import { buildModel } from '../train/model.js';
-import { randomInput, saveLayersModel, tempDir } from '../test/export/fixtures.js';
+import { saveLayersModel, tempDir } from '../test/export/fixtures.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
@@ -48,24 +48,22 @@ async function timeExport(dir: string, options: Parameters<typeof exportLayersMo
   return { bytes, seconds: best };
 }
 
+const CHILD = join(import.meta.dirname, 'ort-throughput.mjs');
+
 /**
- * Round-robin timing: each round runs every candidate once (a block of runs for small batches), so
- * load from other processes hits all candidates alike; reports the median ms per session.run.
+ * Each measurement runs one model alone in a fresh process (onnxruntime's worker threads spin after a
+ * run; sessions sharing a process steal the 2 cores from each other, unevenly); rounds interleave the
+ * models so drift hits all alike. Reports the median over rounds of each process's median ms per run.
  */
-async function measureBatch(sessions: ort.InferenceSession[], inputs: string[], batch: number, budgetMs: number): Promise<number[]> {
-  const x = new ort.Tensor('float32', randomInput(batch, [140, 1], batch), [batch, 140, 1]);
-  const block = Math.max(1, Math.floor(64 / batch));
-  for (const [i, s] of sessions.entries()) await s.run({ [inputs[i]!]: x });
-  const times: number[][] = sessions.map(() => []);
-  const start = performance.now();
-  while (performance.now() - start < budgetMs * sessions.length || times[0]!.length < 5) {
-    for (const [i, s] of sessions.entries()) {
-      const t = performance.now();
-      for (let r = 0; r < block; r++) await s.run({ [inputs[i]!]: x });
-      times[i]!.push((performance.now() - t) / block);
+function measureBatch(files: string[], inputs: string[], batch: number, seconds: number, rounds: number): number[] {
+  const runs: number[][] = files.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, file] of files.entries()) {
+      const out = execFileSync(process.execPath, [CHILD, file, inputs[i]!, String(batch), String(seconds), String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      runs[i]!.push((JSON.parse(out) as { ms: number }).ms);
     }
   }
-  return times.map((ts) => ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)]!);
+  return runs.map((ts) => ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)]!);
 }
 
 const dir = await modelDir();
@@ -74,8 +72,8 @@ const reps = quick ? 2 : 5;
 for (const [label, options] of [
   ['ours, no passes', { optimize: false }],
   ['ours, optimized', {}],
+  ['ours, optimized, convs kept 1-D', { liftConvs: false }],
   ['ours, lower every conv (Tout<=64)', { maxLoweredConvLength: 64 }],
-  ['ours, lower Tout<=16', { maxLoweredConvLength: 16 }],
 ] as const) {
   const { bytes, seconds } = await timeExport(dir, options, reps);
   candidates.push({ label, bytes, input: 'beats', exportSeconds: seconds });
@@ -90,25 +88,24 @@ if (existsSync(PEER)) {
   console.log(`(torch peer not found at ${PEER}: no torch column)`);
 }
 
-const sessions = await Promise.all(
-  candidates.map((c) => ort.InferenceSession.create(c.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' })),
-);
+const work = await tempDir('bench-export-files-');
+const files = await Promise.all(candidates.map(async (c, i) => {
+  const file = join(work, `candidate${i}.onnx`);
+  await writeFile(file, c.bytes);
+  return file;
+}));
 const batches = [1, 32, 1024];
-const budget = quick ? 300 : 2000;
-const best = candidates.map(() => batches.map(() => Infinity));
-for (const [b, batch] of batches.entries()) {
-  const medians = await measureBatch(sessions, candidates.map((c) => c.input), batch, budget);
-  medians.forEach((m, i) => (best[i]![b] = m));
-}
+const [seconds, rounds] = quick ? [0.5, 1] : [1.5, 3];
+const best = batches.map((batch) => measureBatch(files, candidates.map((c) => c.input), batch, seconds, rounds));
 
 const torchIdx = candidates.findIndex((c) => c.label.startsWith('torch'));
-console.log(`\nonnxruntime-node ${ort.env.versions.common} CPU, ${threads} intra-op threads, median of round-robin runs; model dir ${dir}`);
+console.log(`\nonnxruntime-node ${ort.env.versions.common} CPU, ${threads} intra-op threads, one process per model and batch, models interleaved, median of ${rounds} rounds; model dir ${dir}`);
 console.log('| export | export s | size KiB | batch 1 ms | batch 32 samples/s | batch 1024 samples/s | vs torch @1024 | vs torch @1 |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const [i, c] of candidates.entries()) {
-  const [b1, b32, b1024] = best[i]!;
-  const ratio1024 = torchIdx >= 0 ? best[torchIdx]![2]! / b1024! : NaN;
-  const ratio1 = torchIdx >= 0 ? best[torchIdx]![0]! / b1! : NaN;
+  const [b1, b32, b1024] = best.map((perBatch) => perBatch[i]!);
+  const ratio1024 = torchIdx >= 0 ? best[2]![torchIdx]! / b1024! : NaN;
+  const ratio1 = torchIdx >= 0 ? best[0]![torchIdx]! / b1! : NaN;
   console.log(
     `| ${c.label} | ${c.exportSeconds.toFixed(3)} | ${(c.bytes.length / 1024).toFixed(0)} | ${b1!.toFixed(3)} | ${((32 * 1000) / b32!).toFixed(0)} | ${((1024 * 1000) / b1024!).toFixed(0)} | ${ratio1024.toFixed(2)}x | ${ratio1.toFixed(2)}x |`,
   );

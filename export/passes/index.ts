@@ -3,18 +3,22 @@
 // a BN behind Conv -> ReLU has its positive scale folded into the conv and its shift moved past the
 // pool (and into a dense-lowered conv's bias); convs are lowered next; the transposes the lowering
 // leaves are then sunk until they cancel; finally a BatchNormalization stuck behind a ReLU (now a
-// channels-last Mul + Add) is split into a folded scale and a deferred shift.
+// channels-last Mul + Add) is split into a folded scale and a deferred shift; last, the convs left
+// as Conv are lifted to 2-D so onnxruntime's blocked-layout CPU kernels take them.
 import type { Graph } from '../graph.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { foldPositiveScaleIntoConv } from './fold-scale-into-conv.js';
 import { foldPositiveScaleIntoGemm, moveShiftPastMaxPool } from './fold-scale-shift.js';
 import { mergeReshapes, removeDeadNodes } from './graph-edit.js';
+import { liftConvsTo2d } from './lift-conv-to-2d.js';
 import { DEFAULT_MAX_LOWERED_CONV_LENGTH, lowerSmallConvs } from './lower-small-conv.js';
 import { sinkTransposes } from './sink-transposes.js';
 
 export interface OptimizeOptions {
   /** Lower a Conv to im2col + MatMul when its output length is at most this (0 = never). */
   maxLoweredConvLength?: number;
+  /** Run the 1-D convs left as Conv as 2-D ops over (N, C, 1, T) (default true): see lift-conv-to-2d.ts. */
+  liftConvs?: boolean;
 }
 
 export interface PassReport {
@@ -33,6 +37,7 @@ export function optimizeGraph(graph: Graph, options: OptimizeOptions = {}): Pass
     { name: 'foldPositiveScaleIntoGemm', changes: foldPositiveScaleIntoGemm(graph) },
     { name: 'moveShiftPastMaxPool', changes: moveShiftPastMaxPool(graph) },
     { name: 'mergeReshapes', changes: mergeReshapes(graph) },
+    { name: 'liftConvsTo2d', changes: options.liftConvs === false ? 0 : liftConvsTo2d(graph) },
     { name: 'removeDeadNodes', changes: removeDeadNodes(graph) },
   ];
 }

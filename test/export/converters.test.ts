@@ -41,6 +41,23 @@ const CASES: Case[] = [
     body: (x) => apply(tf.layers.batchNormalization({ center: false }), apply(tf.layers.dense({ units: 6 }), apply(tf.layers.flatten(), x))),
     check: (r) => expect(ops(r.optimized).BatchNormalization).toBeUndefined(),
   },
+  {
+    name: 'Conv chains run as 2-D ops over (N,C,1,T): conv -> relu -> BN -> pool -> dilated conv -> residual add -> average pool',
+    steps: 40, // every conv output stays longer than the Gemm-lowering threshold
+    body: (x) => {
+      const p = apply(tf.layers.maxPooling1d({ poolSize: 2, padding: 'same' }), apply(tf.layers.batchNormalization(), conv({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' })(x)));
+      const a = apply(tf.layers.add(), [p, conv({ filters: 16, kernelSize: 3, dilationRate: 2, padding: 'same', activation: 'relu' })(p)]);
+      return apply(tf.layers.averagePooling1d({ poolSize: 3, padding: 'same' }), a);
+    },
+    check: (r) => {
+      const windowed = (s: ParityResult['optimized']) => s.nodes.filter((n) => ['Conv', 'MaxPool', 'AveragePool'].includes(n.opType));
+      expect(windowed(r.unoptimized).map((n) => (n.attributes.kernel_shape as number[]).length)).toEqual([1, 1, 1, 1]);
+      expect(windowed(r.optimized).map((n) => (n.attributes.kernel_shape as number[])[0])).toEqual([1, 1, 1, 1]);
+      // One way into 4-D and one way out: the BN, the residual Add and the activations stay 4-D.
+      expect(ops(r.optimized).Unsqueeze).toBe(1);
+      expect(ops(r.optimized).Squeeze).toBe(1);
+    },
+  },
   { name: 'BatchNormalization after relu (not foldable), scale=false', body: (x) => apply(tf.layers.batchNormalization({ scale: false }), conv({ filters: 4, kernelSize: 3, activation: 'relu' })(x)) },
   {
     name: 'Conv -> relu -> BatchNormalization (positive scale) -> MaxPool -> Conv (dense): scale into the conv, shift into the dense bias',

@@ -83,12 +83,21 @@ describe('trained ECG model: onnxruntime-node vs TF.js on all 4,500 test series'
     expect(m.nodesByOp.Scan ?? 0).toBe(0);
     expect(m.parameters).toBeGreaterThan(743_109 - 320); // BN statistics fold away; im2col index tables add a little
     // Convs with output length <= 8 (layers 11, 12, 14) become batch-wide Gemms, layers 1 and 4
-    // (lengths 47 and 16) stay Conv, and the BatchNormalizations behind Conv -> ReLU
-    // fold away; lowering every conv leaves a single transpose (into the GRU): the rest were sunk and
-    // cancelled.
+    // (lengths 47 and 16) stay Conv, and the BatchNormalizations behind Conv -> ReLU fold away (scale
+    // into the conv, shift past the pool); lowering every conv leaves a single transpose (into the
+    // GRU): the rest were sunk and cancelled.
     expect(decodeModel(plain.bytes).nodesByOp.Conv).toBe(5);
+    const oneD = decodeModel((await exportLayersModel(modelDir, { liftConvs: false })).bytes);
+    expect(oneD.nodesByOp.Conv).toBe(2);
+    expect(oneD.nodesByOp.BatchNormalization ?? 0).toBe(0);
+    // The two kept convs and their pools run as 2-D ops over (N, C, 1, T), the deferred BN shifts as
+    // identity-scale BatchNormalizations (epsilon 0) so the chain stays 4-D: 1 Unsqueeze in, 1 Squeeze out.
     expect(m.nodesByOp.Conv).toBe(2);
-    expect(m.nodesByOp.BatchNormalization ?? 0).toBe(0);
+    for (const conv of m.nodes.filter((n) => n.opType === 'Conv' || n.opType === 'MaxPool')) expect((conv.attributes.kernel_shape as number[])[0]).toBe(1);
+    const shifts = m.nodes.filter((n) => n.opType === 'BatchNormalization');
+    expect(shifts).toHaveLength(2);
+    for (const bn of shifts) expect(bn.attributes.epsilon).toBe(0);
+    expect(m.nodesByOp.Squeeze! - oneD.nodesByOp.Squeeze!).toBe(1);
     const allLowered = decodeModel((await exportLayersModel(modelDir, { maxLoweredConvLength: 64 })).bytes);
     expect(allLowered.nodesByOp.Conv ?? 0).toBe(0);
     expect(allLowered.nodesByOp.Transpose).toBe(1);
