@@ -46,6 +46,8 @@ export default defineConfig({
   plugins: [bundledBeats(), copyOrtRuntime()],
   // The non-bundled ORT build loads its .mjs/.wasm from env.wasm.wasmPaths (./ort/, copied above);
   // the default '.bundle' build would make Vite emit a second 27 MB copy of the .wasm.
-  resolve: { alias: { 'onnxruntime-web/webgpu': join(dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu')), 'ort.webgpu.min.mjs') } },
+  // index.ts imports 'onnxruntime-web' only in Node; mapping it to the same file keeps a second ORT build
+  // out of the page.
+  resolve: { alias: [{ find: /^onnxruntime-web(\/webgpu)?$/, replacement: join(dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu')), 'ort.webgpu.min.mjs') }] },
   build: { outDir: WEB_DIST, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000, assetsInlineLimit: 0 },
 });
