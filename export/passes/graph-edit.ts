@@ -1,5 +1,5 @@
-// Small graph-editing helpers the passes share: constant lookup, node insertion before a given node,
-// and removal of nodes whose outputs nobody reads.
+// Small graph-editing helpers the passes share: constant lookup (incl. a per-channel shift), node
+// insertion before a given node, and removal of nodes whose outputs nobody reads.
 import type { Graph, GraphNode } from '../graph.js';
 
 export function constant(graph: Graph, name: string | undefined): Float32Array | undefined {
@@ -12,6 +12,17 @@ export function constant(graph: Graph, name: string | undefined): Float32Array |
 export function soleConsumer(graph: Graph, value: string): GraphNode | undefined {
   const c = graph.consumers(value);
   return c.length === 1 ? c[0] : undefined;
+}
+
+/**
+ * t of Add(x, t) when t is a constant per-channel column [C, 1] for a channels-first x [N, C, T]
+ * (e.g. a BatchNorm shift moved past a pool), else undefined.
+ */
+export function addedChannelColumn(graph: Graph, add: GraphNode): Float32Array | undefined {
+  if (add.opType !== 'Add' || add.inputs.length !== 2) return undefined;
+  const t = constant(graph, add.inputs[1]);
+  const dims = graph.initializers.get(add.inputs[1]!)?.dims;
+  return t && dims?.length === 2 && dims[0] === graph.shapeOf(add.inputs[0]!)[1] && dims[1] === 1 ? t : undefined;
 }
 
 export function intsAttr(node: GraphNode, key: string, fallback: number[]): number[] {

@@ -16,7 +16,7 @@
 // runs as a blocked depthwise op (a broadcast Add would force a reorder to plain NCHW and back: -6%).
 // A reader needing the 3-D tensor gets one Squeeze(axes [2]) placed right after the producer.
 import { attr, type Attr, type Dim, type Graph, type GraphNode } from '../graph.js';
-import { constant, intsAttr } from './graph-edit.js';
+import { addedChannelColumn, intsAttr } from './graph-edit.js';
 
 const LIFTABLE = new Set(['Conv', 'MaxPool', 'AveragePool']);
 const UNARY = new Set(['Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'Elu', 'Selu', 'HardSigmoid', 'Softplus', 'Identity']);
@@ -44,17 +44,7 @@ function isLiftable(graph: Graph, node: GraphNode): boolean {
   return !!w && w.dims.length === 3 && w.data instanceof Float32Array && graph.consumers(node.inputs[1]!).length === 1;
 }
 
-/** t of Add(x, t) when t is a per-channel constant [C, 1] for x [N, C, T]. */
-function channelShift(graph: Graph, node: GraphNode): Float32Array | undefined {
-  if (node.opType !== 'Add' || node.inputs.length !== 2) return undefined;
-  const t = constant(graph, node.inputs[1]);
-  const dims = graph.initializers.get(node.inputs[1]!)?.dims;
-  const c = graph.shapeOf(node.inputs[0]!)[1];
-  return t && dims?.length === 2 && dims[0] === c && dims[1] === 1 ? t : undefined;
-}
-
 export function liftConvsTo2d(graph: Graph): number {
-  if (!graph.nodes.some((n) => isLiftable(graph, n))) return 0;
   const lifted = new Map<string, string>(); // 3-D value -> its 4-D twin
   const entry = new Map<string, string>(); // 3-D value -> its Unsqueeze, made once
   const nodes: GraphNode[] = [];
@@ -63,17 +53,22 @@ export function liftConvsTo2d(graph: Graph): number {
   const unitAxis = () => (axes ??= graph.int64Const('lift2d/axes', [2]));
   const emit = (opType: string, inputs: string[], output: string, attributes: Record<string, Attr>, from: GraphNode) =>
     nodes.push({ name: graph.uniqueName(`${output}_node`), opType, inputs, outputs: [output], attributes, docString: from.docString });
-  const twin = (value: string): string => {
+  const name4d = (value: string): string => {
     const name = graph.uniqueName(`${value}/4d`);
     graph.shapes.set(name, to4d(graph.shapeOf(value)));
+    return name;
+  };
+  /** A fresh 4-D name for the output `value` of a node being lifted. */
+  const twin = (value: string): string => {
+    const name = name4d(value);
     lifted.set(value, name);
     return name;
   };
+  /** The 4-D form of an input: its lifted twin, or an Unsqueeze of it (made once). */
   const fourD = (value: string, from: GraphNode): string => {
     const known = lifted.get(value) ?? entry.get(value);
     if (known) return known;
-    const name = graph.uniqueName(`${value}/4d`);
-    graph.shapes.set(name, to4d(graph.shapeOf(value)));
+    const name = name4d(value);
     emit('Unsqueeze', [value, unitAxis()], name, {}, from);
     entry.set(value, name);
     return name;
@@ -106,7 +101,7 @@ export function liftConvsTo2d(graph: Graph): number {
         emit(node.opType, [lifted.get(x)!, lifted.get(y)!], twin(out), node.attributes, node);
         continue;
       }
-      const t = channelShift(graph, node);
+      const t = addedChannelColumn(graph, node);
       if (t) {
         const c = t.length;
         const ones = new Float32Array(c).fill(1);

@@ -12,7 +12,7 @@
 // overhead). Same products and sums as Conv (plus exact zeros), in another order: exact up to float
 // rounding. The transposes are removed by sink-transposes.ts.
 import { attr, type Graph, type GraphNode } from '../graph.js';
-import { constant, intsAttr, replaceNode } from './graph-edit.js';
+import { addedChannelColumn, constant, intsAttr, replaceNode } from './graph-edit.js';
 
 /**
  * Default threshold, measured on the paper model (onnxruntime profiler, batch 1024, same run): layer 14
@@ -68,12 +68,11 @@ function channelsLastUpstream(graph: Graph, x: string): boolean {
 }
 
 /** x = Add(v, s[C,1]) read only by the conv: the shift to fold into the bias, and v. */
-function channelShift(graph: Graph, x: string, cin: number): { input: string; values: Float32Array } | undefined {
+function channelShift(graph: Graph, x: string): { input: string; values: Float32Array } | undefined {
   const add = graph.producer(x);
-  if (add?.opType !== 'Add' || graph.consumers(x).length !== 1 || graph.outputs.some((o) => o.name === x)) return undefined;
-  const values = constant(graph, add.inputs[1]);
-  const dims = graph.initializers.get(add.inputs[1]!)?.dims;
-  if (!values || !dims || dims.join() !== `${cin},1` || graph.shapeOf(add.inputs[0]!).join() !== graph.shapeOf(x).join()) return undefined;
+  if (add === undefined || graph.consumers(x).length !== 1 || graph.outputs.some((o) => o.name === x)) return undefined;
+  const values = addedChannelColumn(graph, add);
+  if (!values || graph.shapeOf(add.inputs[0]!).join() !== graph.shapeOf(x).join()) return undefined;
   return { input: add.inputs[0]!, values };
 }
 
@@ -99,7 +98,7 @@ export function lowerSmallConvs(graph: Graph, maxLength: number): number {
         // paper model (SE reductions and products over length 2) is much faster channels-last.
         const fromChannelsLast = channelsLastUpstream(graph, node.inputs[0]!);
         const rowOf = fromChannelsLast ? (pos: number, i: number) => pos * cin + i : (pos: number, i: number) => i * length + pos;
-        const shift = fromChannelsLast ? undefined : channelShift(graph, node.inputs[0]!, cin);
+        const shift = fromChannelsLast ? undefined : channelShift(graph, node.inputs[0]!);
         const x = fromChannelsLast ? graph.add('Transpose', [node.inputs[0]!], [n, length, cin], { perm: attr.ints([0, 2, 1]) }, `${hint}/ntc`, node.docString) : (shift?.input ?? node.inputs[0]!);
         const flat = graph.add('Reshape', [x, graph.int64Const(`${hint}/flat_shape`, [-1, length * cin])], [n, length * cin], {}, `${hint}/flat`, node.docString);
         const m = new Float32Array(length * cin * outLength * cout);
