@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { classInfos } from '../core/spec.js';
-import { exportLayersModel } from '../export/index.js';
+import { exportModel } from '../export/node.js';
 import { buildModel } from '../train/model.js';
 import { saveLayersModel, tempDir } from '../test/export/fixtures.js';
 
@@ -37,12 +37,12 @@ interface Candidate {
   exportSeconds: number;
 }
 
-async function timeExport(dir: string, options: Parameters<typeof exportLayersModel>[1], reps: number) {
+async function timeExport(dir: string, options: Parameters<typeof exportModel>[1], reps: number) {
   let best = Infinity;
   let bytes: Uint8Array = new Uint8Array();
   for (let i = 0; i < reps; i++) {
     const t = performance.now();
-    ({ bytes } = await exportLayersModel(dir, options));
+    ({ bytes } = await exportModel(dir, options));
     best = Math.min(best, (performance.now() - t) / 1000);
   }
   return { bytes, seconds: best };

@@ -14,7 +14,7 @@ let failed = 0;
 for (const bench of BENCHES) {
   if (only.length > 0 && !only.includes(bench.name)) continue;
   process.stdout.write(`\n=== bench:${bench.name}: ${bench.what}\n`);
-  const run = spawnSync(process.execPath, ['--import', 'tsx', bench.script], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, ['--conditions=ecg-source', '--import', 'tsx', bench.script], { stdio: 'inherit' });
   if (run.status !== 0) {
     failed++;
     process.stderr.write(`bench:${bench.name} exited with ${run.status ?? run.signal}\n`);

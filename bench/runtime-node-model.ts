@@ -5,7 +5,7 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ECG5000_CLASS_NAMES, classInfos } from '../core/spec.js';
-import { writeOnnx } from '../export/index.js';
+import { writeOnnx } from '../export/node.js';
 import { buildModel } from '../train/model.js';
 import { saveModel } from '../train/save.js';
 

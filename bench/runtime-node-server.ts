@@ -34,7 +34,7 @@ export function singleBeatBody(testTsv: string): string {
 }
 
 async function startServer(model: string, extra: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['cli/ecg.mjs', 'serve', '--model', model, '--port', '0', '--device', 'cpu', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['cli/bin/ecg.js', 'serve', '--model', model, '--port', '0', '--device', 'cpu', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const url = await new Promise<string>((resolve, reject) => {

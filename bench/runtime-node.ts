@@ -89,7 +89,7 @@ async function predictSection(): Promise<string> {
       await writeRows(file, n);
       const rssFile = join(dir, `rss-${n}`);
       const started = performance.now();
-      const child = spawn(process.execPath, ['--import', join(ROOT, 'bench', 'runtime-node-rss.mjs'), 'cli/ecg.mjs', 'predict', '--model', model, '--input', file, '--format', 'tsv', '--device', 'cpu'], {
+      const child = spawn(process.execPath, ['--import', join(ROOT, 'bench', 'runtime-node-rss.mjs'), 'cli/bin/ecg.js', 'predict', '--model', model, '--input', file, '--format', 'tsv', '--device', 'cpu'], {
         cwd: ROOT,
         env: { ...process.env, ECG_BENCH_RSS_FILE: rssFile },
         stdio: ['ignore', 'ignore', 'pipe'],

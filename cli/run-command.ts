@@ -1,5 +1,5 @@
 // Shared command wrapper: EcgErrors become one clear line on stderr and a non-zero exit, no stack.
-import { EcgError } from '../core/errors.js';
+import { EcgError } from '@ecg-onnx/core';
 
 export async function runCommand(action: () => Promise<void> | void): Promise<void> {
   try {

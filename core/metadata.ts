@@ -79,6 +79,21 @@ export function decodeMetadata(raw: Record<string, string>, source = 'model'): M
   };
 }
 
+/**
+ * The metadata of .onnx bytes, checked; every error names `source` (the file, URL or "model bytes"),
+ * e.g. "broken.onnx: not an ONNX file: a protobuf field runs past the end; ...".
+ */
+export function readModelMetadata(bytes: Uint8Array, source: string): ModelMetadata {
+  try {
+    return decodeMetadata(readOnnxMetadataProps(bytes), source);
+  } catch (e) {
+    if (e instanceof ModelFormatError && !e.message.startsWith(`${source}:`)) {
+      throw new ModelFormatError(`${source}: ${e.message}; pass the .onnx written by "ecg export"`);
+    }
+    throw e;
+  }
+}
+
 /** Reads ModelProto.metadata_props (field 14: StringStringEntryProto{key=1, value=2}) from .onnx bytes. */
 export function readOnnxMetadataProps(bytes: Uint8Array): Record<string, string> {
   const decoder = new TextDecoder();

@@ -1,39 +1,13 @@
 // Conversion stage: walks the layer calls in dependency order and asks the converter table for the
 // ONNX nodes of each, tracking every Keras tensor's ONNX value, static shape and layout.
-import { ModelFormatError, UnsupportedLayerError } from '../core/errors.js';
-import { INPUT_NAME, OUTPUT_NAME } from '../core/metadata.js';
+import { INPUT_NAME, ModelFormatError, OUTPUT_NAME, UnsupportedLayerError } from '@ecg-onnx/core';
 import { Graph, type Dim } from './graph.js';
 import { LayerConfig } from './layer-config.js';
 import type { WeightTensor } from './layers-model.js';
 import { identity, samePerm, transposeBetween, permute, type Perm } from './layout.js';
 import { CONVERTERS, supportedClasses } from './ops/table.js';
-import type { LayerCall, ModelTopology } from './topology.js';
-
-/** A Keras tensor as converted: its ONNX value, Keras-order shape, and stored layout. */
-export interface KerasValue {
-  name: string;
-  /** Shape in Keras (channels-last) order; the batch dimension is 'N'. */
-  shape: Dim[];
-  perm: Perm;
-}
-
-export interface ConvertContext {
-  graph: Graph;
-  call: LayerCall;
-  cfg: LayerConfig;
-  /** "layer NAME (Class)": the doc string of every node this layer emits. */
-  doc: string;
-  /** A readable value-name hint: the layer name plus `suffix`. */
-  hint(suffix: string): string;
-  /** The layer's weight `key` (e.g. 'kernel'); checks its shape; undefined only when optional. */
-  weight(key: string, shape: number[], optional?: false): Float32Array;
-  weight(key: string, shape: number[], optional: true): Float32Array | undefined;
-  /** The value stored in layout `perm`, transposing (once per value and layout) if needed. */
-  as(v: KerasValue, perm: Perm): string;
-  add(opType: string, inputs: string[], shape: Dim[], attributes?: Parameters<Graph['add']>[3], suffix?: string): string;
-}
-
-export type Converter = (ctx: ConvertContext, inputs: KerasValue[]) => KerasValue[];
+import type { ConvertContext, KerasValue } from './convert-context.js';
+import type { ModelTopology } from './topology.js';
 
 /** Finds `layer/key`, also under Keras prefixes such as `model/gru/gru_cell/kernel:0`. */
 function findWeight(weights: Map<string, WeightTensor>, layer: string, key: string): WeightTensor | undefined {

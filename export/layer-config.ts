@@ -1,6 +1,6 @@
 // Reads a layer's Keras config with errors that name the layer, its class, the option and what is
 // supported, so an option we cannot honour is never silently dropped.
-import { UnsupportedLayerError } from '../core/errors.js';
+import { UnsupportedLayerError } from '@ecg-onnx/core';
 import type { LayerCall } from './topology.js';
 
 const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

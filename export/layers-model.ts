@@ -1,10 +1,9 @@
-// Reads the standard TF.js layers-model format (model.json + .bin weight shards) without TF.js:
-// the exporter must run where no TF.js backend is installed and must never execute the model.
+// The standard TF.js layers-model format (model.json + .bin weight shards, or the ModelArtifacts that
+// `model.save()` hands an IOHandler), read without TF.js and without any Node module: the exporter must
+// run in browsers and where no TF.js backend is installed, and must never execute the model.
 // Accepts what `model.save(...)` and tensorflowjs_converter write, including quantized weights.
-import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { ModelFormatError } from '../core/errors.js';
+import { ModelFormatError } from '@ecg-onnx/core';
+import { sha256Hex } from './sha256.js';
 
 export interface WeightTensor {
   name: string;
@@ -12,93 +11,139 @@ export interface WeightTensor {
   data: Float32Array;
 }
 
-export interface LayersModelFiles {
-  /** model.json path (for messages). */
-  path: string;
-  /** The Keras model topology (modelTopology in model.json). */
-  topology: Record<string, unknown>;
-  weights: Map<string, WeightTensor>;
-  /** model.json's userDefinedMetadata, if any. */
-  userDefinedMetadata: Record<string, unknown> | undefined;
-  /** SHA-256 over model.json and every shard, in manifest order: identifies the source model. */
-  sha256: string;
-}
-
-interface ManifestEntry {
+export interface ManifestEntry {
   name: string;
   shape: number[];
   dtype: string;
   quantization?: { dtype: string; scale?: number; min?: number };
 }
 
-/** Accepts a directory holding model.json or the model.json path itself. */
-export async function resolveModelJson(modelPath: string): Promise<string> {
-  const s = await stat(modelPath).catch(() => undefined);
-  if (!s) throw new ModelFormatError(`${modelPath}: no such file or directory; pass the folder holding model.json (e.g. runs/latest/model) or model.json itself`);
-  const json = s.isDirectory() ? join(modelPath, 'model.json') : modelPath;
-  if (s.isDirectory() && !(await stat(json).catch(() => undefined))) {
-    throw new ModelFormatError(`${modelPath}: folder has no model.json; pass the folder written by "ecg train" (DIR/model) or by tfjs model.save`);
-  }
-  return json;
+/** One weightsManifest group: its entries and the bytes of its shards, concatenated. */
+export interface WeightGroup {
+  specs: ManifestEntry[];
+  data: Uint8Array;
+  /** e.g. "model.json weightsManifest[0]", for messages. */
+  where: string;
 }
 
-export async function readLayersModel(modelPath: string): Promise<LayersModelFiles> {
-  const path = await resolveModelJson(modelPath);
-  const jsonBytes = await readFile(path);
-  const hash = createHash('sha256').update(jsonBytes);
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(jsonBytes.toString('utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new ModelFormatError(`${path}: not valid JSON (${(e as Error).message}); the file is corrupt, re-save the model`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ModelFormatError(`${path}: expected a JSON object with modelTopology and weightsManifest`);
-  const topology = json.modelTopology as Record<string, unknown> | undefined;
-  if (json.format === 'graph-model' || (topology && 'node' in topology)) {
-    throw new ModelFormatError(`${path}: this is a TF.js graph model (a converted SavedModel); the exporter reads layers models only (model.json with a Keras modelTopology)`);
-  }
-  if (!topology || typeof topology !== 'object') throw new ModelFormatError(`${path}: has no "modelTopology"; not a TF.js layers model`);
-  const manifest = json.weightsManifest;
-  if (!Array.isArray(manifest)) throw new ModelFormatError(`${path}: has no "weightsManifest" array; the weights cannot be found`);
+/** A layers model as read from any source: what the exporter needs, nothing environment-specific. */
+export interface LoadedLayersModel {
+  /** Where it came from (a path, a URL, "in-memory LayersModel"): every error message starts with it. */
+  label: string;
+  /** The Keras model topology (modelTopology in model.json). */
+  topology: Record<string, unknown>;
+  groups: WeightGroup[];
+  /** model.json's userDefinedMetadata, if any. */
+  userDefinedMetadata: Record<string, unknown> | undefined;
+}
 
-  const weights = new Map<string, WeightTensor>();
-  for (const [g, group] of manifest.entries()) {
-    const paths = (group as { paths?: unknown }).paths;
-    const specs = (group as { weights?: unknown }).weights;
-    if (!Array.isArray(paths) || !Array.isArray(specs)) throw new ModelFormatError(`${path}: weightsManifest[${g}] needs "paths" and "weights" arrays`);
-    const shards: Buffer[] = [];
-    for (const p of paths as string[]) {
-      const file = join(dirname(path), p);
-      const buf = await readFile(file).catch((e: NodeJS.ErrnoException) => {
-        throw new ModelFormatError(`${file}: weights shard listed in ${path} cannot be read (${e.code ?? e.message}); copy it next to model.json`);
-      });
-      hash.update(buf);
-      shards.push(buf);
+/** model.json parsed and checked: the topology, the manifest groups still to be read, the metadata. */
+export interface ModelJson {
+  topology: Record<string, unknown>;
+  manifest: { paths: string[]; weights: ManifestEntry[] }[];
+  userDefinedMetadata: Record<string, unknown> | undefined;
+}
+
+const asRecord = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+
+/** Checks that a topology is a Keras layers topology, not a graph model's GraphDef. */
+export function checkTopology(topology: unknown, format: unknown, label: string): Record<string, unknown> {
+  const t = asRecord(topology);
+  if (format === 'graph-model' || (t && 'node' in t)) {
+    throw new ModelFormatError(`${label}: this is a TF.js graph model (a converted SavedModel); the exporter reads layers models only (model.json with a Keras modelTopology)`);
+  }
+  if (!t) throw new ModelFormatError(`${label}: has no "modelTopology"; not a TF.js layers model`);
+  return t;
+}
+
+/** Parses model.json text (or bytes); errors name `label`. */
+export function parseModelJson(text: string | Uint8Array, label: string): ModelJson {
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof text === 'string' ? text : new TextDecoder().decode(text));
+  } catch (e) {
+    throw new ModelFormatError(`${label}: not valid JSON (${(e as Error).message}); the file is corrupt, re-save the model`);
+  }
+  const obj = asRecord(json);
+  if (!obj) throw new ModelFormatError(`${label}: expected a JSON object with modelTopology and weightsManifest`);
+  const topology = checkTopology(obj.modelTopology, obj.format, label);
+  const manifest = obj.weightsManifest;
+  if (!Array.isArray(manifest)) throw new ModelFormatError(`${label}: has no "weightsManifest" array; the weights cannot be found`);
+  manifest.forEach((group, g) => {
+    const { paths, weights } = (group ?? {}) as { paths?: unknown; weights?: unknown };
+    if (!Array.isArray(paths) || !Array.isArray(weights) || paths.some((p) => typeof p !== 'string')) {
+      throw new ModelFormatError(`${label}: weightsManifest[${g}] needs "paths" (file names) and "weights" arrays`);
     }
-    const buffer = Buffer.concat(shards);
+  });
+  return { topology, manifest: manifest as ModelJson['manifest'], userDefinedMetadata: asRecord(obj.userDefinedMetadata) };
+}
+
+/** Reads one shard named in the manifest (relative to model.json); throws a ModelFormatError naming it. */
+export type ShardReader = (path: string) => Promise<Uint8Array>;
+
+/** Reads every group's shards in manifest order. */
+export async function readWeightGroups(json: ModelJson, label: string, readShard: ShardReader): Promise<WeightGroup[]> {
+  const groups: WeightGroup[] = [];
+  for (const [g, group] of json.manifest.entries()) {
+    const shards: Uint8Array[] = [];
+    for (const path of group.paths) shards.push(await readShard(path));
+    groups.push({ specs: group.weights, data: concatBytes(shards), where: `${label} weightsManifest[${g}]` });
+  }
+  return groups;
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/** Every weight, decoded to float32, keyed by its manifest name; byte counts must match exactly. */
+export function decodeWeights(model: LoadedLayersModel): Map<string, WeightTensor> {
+  const weights = new Map<string, WeightTensor>();
+  for (const group of model.groups) {
     let offset = 0;
-    for (const spec of specs as ManifestEntry[]) {
-      const { tensor, bytes } = decodeWeight(spec, buffer, offset, `${path} weightsManifest[${g}]`);
+    for (const spec of group.specs) {
+      const { tensor, bytes } = decodeWeight(spec, group.data, offset, group.where);
       weights.set(spec.name, tensor);
       offset += bytes;
     }
-    if (offset !== buffer.length) {
-      throw new ModelFormatError(`${path}: weightsManifest[${g}] describes ${offset} bytes but its shards hold ${buffer.length}; the weights files do not match model.json`);
+    if (offset !== group.data.byteLength) {
+      throw new ModelFormatError(`${group.where} describes ${offset} bytes but its shards hold ${group.data.byteLength}; the weights files do not match model.json`);
     }
   }
-  const udm = json.userDefinedMetadata;
-  return {
-    path,
-    topology,
-    weights,
-    userDefinedMetadata: udm && typeof udm === 'object' ? (udm as Record<string, unknown>) : undefined,
-    sha256: hash.digest('hex'),
-  };
+  return weights;
+}
+
+/** JSON with object keys sorted at every level: the same content gives the same text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * Identifies the source model by content, whatever it was read from (files, artifacts, memory):
+ * SHA-256 over the canonical JSON of {modelTopology, weightSpecs}, a newline, then every weight byte
+ * in manifest order. The same model saved to disk and held in memory hash alike.
+ */
+export function sourceSha256(model: LoadedLayersModel): Promise<string> {
+  const specs = model.groups.flatMap((g) => g.specs);
+  const head = new TextEncoder().encode(`${canonicalJson({ modelTopology: model.topology, weightSpecs: specs })}\n`);
+  return sha256Hex(concatBytes([head, ...model.groups.map((g) => g.data)]));
 }
 
 const BYTES: Readonly<Record<string, number>> = Object.freeze({ float32: 4, int32: 4, uint8: 1, uint16: 2, float16: 2 });
 
-function decodeWeight(spec: ManifestEntry, buffer: Buffer, offset: number, where: string): { tensor: WeightTensor; bytes: number } {
+function decodeWeight(spec: ManifestEntry, buffer: Uint8Array, offset: number, where: string): { tensor: WeightTensor; bytes: number } {
   if (typeof spec?.name !== 'string' || !Array.isArray(spec.shape)) throw new ModelFormatError(`${where}: weight entry needs "name" and "shape"`);
   const size = spec.shape.reduce((a, b) => a * b, 1);
   const stored = spec.quantization?.dtype ?? spec.dtype;
@@ -107,9 +152,10 @@ function decodeWeight(spec: ManifestEntry, buffer: Buffer, offset: number, where
     throw new ModelFormatError(`${where}: weight "${spec.name}" has dtype ${spec.dtype}${spec.quantization ? ` quantized as ${stored}` : ''}; supported: float32/int32, quantized uint8/uint16/float16`);
   }
   const bytes = size * width;
-  if (offset + bytes > buffer.length) {
-    throw new ModelFormatError(`${where}: weight "${spec.name}" needs bytes ${offset}..${offset + bytes} but the shards hold ${buffer.length}; a weights file is truncated or belongs to another model`);
+  if (offset + bytes > buffer.byteLength) {
+    throw new ModelFormatError(`${where}: weight "${spec.name}" needs bytes ${offset}..${offset + bytes} but the shards hold ${buffer.byteLength}; a weights file is truncated or belongs to another model`);
   }
+  // DataView reads little-endian whatever the host's byte order (the format is little-endian).
   const view = new DataView(buffer.buffer, buffer.byteOffset + offset, bytes);
   const data = new Float32Array(size);
   const q = spec.quantization;

@@ -1,8 +1,7 @@
-// The only module that touches the generated protobuf classes (proto/generated): turns the exporter's
+// The only module that touches the generated protobuf classes (generated/, from proto/onnx.proto): turns the exporter's
 // Graph into ModelProto bytes, and reads a .onnx back into a plain summary for `ecg inspect` and tests.
-import { endianness } from 'node:os';
-import { ModelFormatError } from '../core/errors.js';
-import { onnx } from '../proto/generated/onnx.js';
+import { ModelFormatError } from '@ecg-onnx/core';
+import { onnx } from './generated/onnx.js';
 import type { Attr, Dim, Graph } from './graph.js';
 import { IR_VERSION, PRODUCER_NAME } from './opset.js';
 
@@ -47,13 +46,23 @@ function valueInfo(name: string, shape: Dim[]): onnx.ValueInfoProto.$Properties 
   };
 }
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** TensorProto.raw_data is little-endian: the typed array's own bytes on such hosts, else DataView-written. */
+export function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = new DataView(new ArrayBuffer(data.byteLength));
+  if (data instanceof Float32Array) data.forEach((v, i) => out.setFloat32(i * 4, v, true));
+  else data.forEach((v, i) => out.setBigInt64(i * 8, v, true));
+  return new Uint8Array(out.buffer);
+}
+
 export function encodeModel(graph: Graph, fields: ModelFields): Uint8Array {
-  if (endianness() !== 'LE') throw new Error('internal: raw tensor data is written little-endian; this host is big-endian');
   const initializer = [...graph.initializers.values()].map((t) => ({
     name: t.name,
     dims: t.dims,
     dataType: t.data instanceof Float32Array ? T.FLOAT : T.INT64,
-    rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength),
+    rawData: littleEndianBytes(t.data),
   }));
   const model: onnx.ModelProto.$Properties = {
     irVersion: IR_VERSION,

@@ -1,6 +1,6 @@
 // Turns a Keras modelTopology (Functional/Model or Sequential; tfjs-layers, Keras 2 and Keras 3
 // spellings) into layer calls in dependency order. Shared layers become one call per use.
-import { ModelFormatError, UnsupportedLayerError } from '../core/errors.js';
+import { ModelFormatError, UnsupportedLayerError } from '@ecg-onnx/core';
 
 /** Reference to one output tensor of one call of a layer (Keras: [layer, node index, tensor index]). */
 export interface TensorRef {

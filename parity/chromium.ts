@@ -2,8 +2,8 @@
 // runs (plain WASM, and WebGPU on SwiftShader), and one helper that opens the page and waits for it.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { DeviceUnavailableError } from '../core/errors.js';
-import type { WebProvider } from '../runtime-web/provider.js';
+import { DeviceUnavailableError } from '@ecg-onnx/core';
+import type { WebProvider } from '@ecg-onnx/runtime-web';
 
 export const CHROMIUM_PATH = process.env.ECG_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_INSTALL_HINT = 'sudo apt-get install -y chromium';

@@ -1,14 +1,10 @@
-// Cross-runtime parity: the same ECG5000 test beats through TF.js (the training output) and every
+// @ecg-onnx/parity: cross-runtime parity: the same ECG5000 test beats through TF.js (the training output) and every
 // ONNX runtime, reporting per runtime the max abs probability difference vs TF.js, argmax agreement,
 // accuracy and time. Library behind `ecg parity`; the pipeline ends with its table.
 import { readFile } from 'node:fs/promises';
-import { packBeats } from '../core/classifier.js';
-import { encodeLabels, parseUcrText } from '../core/dataset.js';
-import { InvalidInputError, ModelFormatError } from '../core/errors.js';
-import { readModelMetadata } from '../runtime-web/index.js';
-import { argmax } from '../core/metrics.js';
-import { initBackend, type BackendName } from '../train/backend.js';
-import { TEST_SET_PATH } from '../runtime-web/bundled-beats.js';
+import { argmax, encodeLabels, InvalidInputError, ModelFormatError, packBeats, parseUcrText, readModelMetadata } from '@ecg-onnx/core';
+import { ECG5000_TEST } from '@ecg-onnx/ecg5000';
+import { initBackend, type BackendName } from '@ecg-onnx/train';
 import { PARITY_RUNTIMES, type ParityRuntime } from './runtimes.js';
 import { loadTfjsModel, predictPacked } from './tfjs-reference.js';
 
@@ -63,7 +59,7 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
     throw new ModelFormatError(`${options.onnx}: cannot read the .onnx file (${e.code ?? e.message}); pass the file written by "ecg export"`);
   }));
   const metadata = readModelMetadata(onnx, options.onnx);
-  const dataPath = options.data ?? TEST_SET_PATH;
+  const dataPath = options.data ?? ECG5000_TEST;
   const width = metadata.inputLength * metadata.channels;
   const dataset = parseUcrText(await readFile(dataPath, 'utf8'), dataPath, { length: width });
   const n = options.n ?? dataset.series.length;
@@ -132,3 +128,8 @@ export function formatParityTable(report: ParityReport): string {
   const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
   return [`parity on ${report.n} beats of ${report.data}`, line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
+
+export { PARITY_RUNTIMES, type ParityInput, type ParityRuntime, type RuntimeOutput } from './runtimes.js';
+export { BASE_FLAGS, CHROMIUM_INSTALL_HINT, CHROMIUM_PATH, chromiumAvailable, launchChromium, openPage, waitForRuns, WEBGPU_FLAGS, type OpenedPage } from './chromium.js';
+export { classifyBundledBeats, pasteAndClassify, uploadBatch, type PageResult, type SingleResult } from './page-driver.js';
+export { loadTfjsModel, predictPacked } from './tfjs-reference.js';

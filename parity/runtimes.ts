@@ -1,11 +1,9 @@
 // The runtimes parity compares, as one ordered table: each takes the same packed beats and returns
 // [n, K] probabilities plus the time spent classifying (model loading excluded).
-import { packBeats } from '../core/classifier.js';
-import type { ModelMetadata } from '../core/metadata.js';
-import { load as loadNode } from '../runtime-node/index.js';
-import { load as loadWeb } from '../runtime-web/index.js';
-import { ensureWebBuild } from '../runtime-web/build.js';
-import { startWebServer } from '../runtime-web/server.js';
+import { type ModelMetadata, packBeats } from '@ecg-onnx/core';
+import { load as loadNode } from '@ecg-onnx/runtime-node';
+import { load as loadWeb } from '@ecg-onnx/runtime-web';
+import { startWebServer } from '@ecg-onnx/web-app';
 import { chromiumAvailable, CHROMIUM_INSTALL_HINT, CHROMIUM_PATH, launchChromium, openPage } from './chromium.js';
 import { uploadBatch } from './page-driver.js';
 
@@ -78,9 +76,8 @@ function chromiumRuntime(provider: 'wasm' | 'webgpu'): ParityRuntime {
   return {
     name: provider === 'wasm' ? 'Chromium WASM' : 'Chromium WebGPU (SwiftShader)',
     unavailable: () => (chromiumAvailable() ? undefined : `no Chromium at ${CHROMIUM_PATH}; install it with: ${CHROMIUM_INSTALL_HINT}`),
-    async run({ onnx, beats, labels, log }) {
-      const distDir = await ensureWebBuild({ log });
-      const server = await startWebServer({ distDir, model: onnx });
+    async run({ onnx, beats, labels }) {
+      const server = await startWebServer({ model: onnx });
       const browser = await launchChromium(provider);
       try {
         const opened = await openPage(browser, server.url, provider);

@@ -1,7 +1,7 @@
 // The reference side of parity: the saved TF.js training output (DIR/model: model.json + weights.bin)
 // loaded with train/save.ts (which registers ResetAfterGRU) and run with TF.js, batch by batch.
 import * as tf from '@tensorflow/tfjs';
-import { loadTrainedModel } from '../train/save.js';
+import { loadTrainedModel } from '@ecg-onnx/train';
 
 export async function loadTfjsModel(path: string): Promise<tf.LayersModel> {
   return (await loadTrainedModel(path)).model;

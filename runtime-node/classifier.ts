@@ -2,9 +2,7 @@
 // device, metadata read from the .onnx itself, batches capped at maxBatch.
 import { readFile } from 'node:fs/promises';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
-import { classifyInBatches, type Beat, type Classifier, type Prediction } from '../core/classifier.js';
-import { InvalidInputError, ModelFormatError } from '../core/errors.js';
-import { decodeMetadata, readOnnxMetadataProps, type ModelMetadata } from '../core/metadata.js';
+import { classifyInBatches, InvalidInputError, ModelFormatError, readModelMetadata, type Beat, type Classifier, type ModelMetadata, type Prediction } from '@ecg-onnx/core';
 import { openSession, type Device, type ProviderFailure, type SessionFactory } from './devices.js';
 
 export interface LoadOptions {
@@ -51,7 +49,7 @@ export async function load(model: string | Uint8Array, options: LoadOptions = {}
   const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidInputError(undefined, `option maxBatch must be a positive integer, got ${maxBatch}`);
   const { bytes, source } = await readModel(model);
-  const metadata = decodeMetadata(readOnnxMetadataProps(bytes), source);
+  const metadata = readModelMetadata(bytes, source);
   const opened = await openSession(bytes, options.device ?? 'auto', { threads: options.threads, source }, options.sessionFactory);
   const { session } = opened;
   checkSignature(session, metadata, source);

@@ -2,7 +2,7 @@
 // onnxruntime-node does not fall back by itself: a session asking for 'cuda' throws when the CUDA
 // libraries are missing, so 'auto' tries each provider in order and reports the one that runs.
 import { env, InferenceSession } from 'onnxruntime-node';
-import { DeviceUnavailableError, ModelFormatError } from '../core/errors.js';
+import { DeviceUnavailableError, ModelFormatError } from '@ecg-onnx/core';
 
 export type Device = 'auto' | 'cpu' | 'cuda';
 

@@ -2,5 +2,5 @@
 // Nothing here imports TF.js or training code: the .onnx file is all the runtime needs.
 export { load, DEFAULT_MAX_BATCH, type LoadOptions, type NodeClassifier } from './classifier.js';
 export { DEVICE_PROVIDERS, DEVICES, CUDA_INSTALL_HINT, selectExecutionProviders, openSession, type Device, type SessionFactory, type ProviderFailure } from './devices.js';
-export type { Beat, Classifier, Prediction } from '../core/classifier.js';
-export type { ModelMetadata } from '../core/metadata.js';
+export type { Beat, Classifier, Prediction } from '@ecg-onnx/core';
+export type { ModelMetadata } from '@ecg-onnx/core';

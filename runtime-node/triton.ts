@@ -3,9 +3,8 @@
 // drift from the model. Layout: DIR/<name>/config.pbtxt, DIR/<name>/labels.txt, DIR/<name>/1/model.onnx.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeDirAtomic } from '../core/atomic-file.js';
-import { InvalidInputError, ModelFormatError } from '../core/errors.js';
-import { decodeMetadata, readOnnxMetadataProps, type ModelMetadata } from '../core/metadata.js';
+import { writeDirAtomic } from '@ecg-onnx/core/node';
+import { InvalidInputError, ModelFormatError, readModelMetadata, type ModelMetadata } from '@ecg-onnx/core';
 
 export interface TritonOptions {
   /** Model name (the folder name and the name clients ask for). Default "ecg". */
@@ -85,7 +84,7 @@ export async function writeTritonRepository(onnxPath: string, repositoryDir: str
   } catch (err) {
     throw new ModelFormatError(`${onnxPath}: cannot read the model file (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass the .onnx written by "ecg export"`);
   }
-  const metadata = decodeMetadata(readOnnxMetadataProps(bytes), onnxPath);
+  const metadata = readModelMetadata(bytes, onnxPath);
   const config = tritonConfig(metadata, options);
   const modelDir = join(repositoryDir, name);
   await writeDirAtomic(modelDir, async (tmp) => {

@@ -1,17 +1,16 @@
-// The browser runtime: the shared Classifier contract (core/classifier.ts) on onnxruntime-web.
+// @ecg-onnx/runtime-web: the shared Classifier contract (@ecg-onnx/core) on onnxruntime-web.
 // In browsers it uses the 'onnxruntime-web/webgpu' build (1.30: the native WebGPU EP, which has a GRU
 // kernel for sigmoid/tanh; anything it lacks runs on the CPU kernels of the same WASM binary), which also
 // runs the plain WASM provider. In Node (no WebGPU; numThreads 1, model bytes) it loads the package's Node
 // build, the plain WASM binary: the WebGPU build's asyncify-instrumented WASM ran 2.8x slower at batch 1
 // and 5x at batch 32 under Node 20 (0.80 vs 0.29 ms, 36 vs 6.9 ms), while in Chromium both builds time
-// the same. The page bundle maps both names to the WebGPU build (vite.config.ts), so it ships one ORT.
+// the same. The web app's bundle maps both names to the WebGPU build (page/vite.config.ts), so it ships one ORT.
 import type * as Ort from 'onnxruntime-web';
-import { classifyInBatches, type Beat, type Classifier, type Prediction } from '../core/classifier.js';
-import { DeviceUnavailableError, InvalidInputError, ModelFormatError } from '../core/errors.js';
-import { decodeMetadata, readOnnxMetadataProps, type ModelMetadata } from '../core/metadata.js';
+import { classifyInBatches, DeviceUnavailableError, InvalidInputError, ModelFormatError, readModelMetadata, type Beat, type Classifier, type Prediction } from '@ecg-onnx/core';
 import { selectWebProviders, type ProviderProbe, type WebProvider, type WebProviderRequest } from './provider.js';
 
-export { WEB_PROVIDERS, selectWebProviders, probeProvider, type WebProvider, type WebProviderRequest } from './provider.js';
+export { WEB_PROVIDERS, selectWebProviders, probeProvider, type ProviderProbe, type WebProvider, type WebProviderRequest } from './provider.js';
+export { readModelMetadata, type Beat, type Classifier, type ModelMetadata, type Prediction } from '@ecg-onnx/core';
 
 export interface WebLoadOptions {
   /** 'auto' (default): WebGPU when an adapter exists, else WASM. A named provider is forced. */
@@ -49,16 +48,6 @@ async function fetchModel(url: string): Promise<Uint8Array> {
   }
   if (!response.ok) throw new ModelFormatError(`could not fetch the model from ${url}: HTTP ${response.status} ${response.statusText}`);
   return new Uint8Array(await response.arrayBuffer());
-}
-
-/** Reads and checks the metadata of .onnx bytes; errors name `source` (the file or URL). */
-export function readModelMetadata(bytes: Uint8Array, source: string): ModelMetadata {
-  try {
-    return decodeMetadata(readOnnxMetadataProps(bytes), source);
-  } catch (e) {
-    if (e instanceof ModelFormatError && !e.message.startsWith(source)) throw new ModelFormatError(`${source}: ${e.message}; pass the .onnx written by "ecg export"`);
-    throw e;
-  }
 }
 
 /** Loads an exported .onnx (bytes or a URL) and returns a classifier on the chosen provider. */

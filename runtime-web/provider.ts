@@ -1,7 +1,7 @@
 // Execution-provider choice for onnxruntime-web in one small function with one ordered list:
 // WebGPU when navigator.gpu hands out an adapter, else WASM. A forced provider that cannot run is an
 // error saying what was tried and what is valid (no silent fallback when the user asked for one).
-import { DeviceUnavailableError } from '../core/errors.js';
+import { DeviceUnavailableError } from '@ecg-onnx/core';
 
 /** Preference order for 'auto': first available wins. */
 export const WEB_PROVIDERS = Object.freeze(['webgpu', 'wasm'] as const);

@@ -1,7 +1,7 @@
 // The paper's three augmentations (time scaling, time shifting, additive Gaussian noise), applied
 // to training batches only, drawn from a seeded rng so a run repeats. The paper gives no strengths;
 // ours are documented defaults, each an option, each switched off by a strength of 0.
-import type { Rng } from '../core/random.js';
+import type { Rng } from '@ecg-onnx/core';
 
 export interface AugmentOptions {
   /** Max relative time-scale change: factor drawn uniformly from [1 - s, 1 + s]. 0 = off. Default 0.1. */

@@ -2,7 +2,7 @@
 // TensorFlow, fastest), else WASM (our extra kernels make it train), or the pure-JS CPU backend.
 // Kernel registration is explicit here, never an import side effect.
 import * as tf from '@tensorflow/tfjs';
-import { DeviceUnavailableError } from '../core/errors.js';
+import { DeviceUnavailableError } from '@ecg-onnx/core';
 import { registerWasmTrainingKernels } from './kernels/index.js';
 
 export type BackendName = 'auto' | 'node' | 'wasm' | 'cpu';
@@ -11,12 +11,12 @@ export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(['auto', 'nod
 /** Asked-for backend that cannot be started (tfjs-node not installed, WASM failed to load). */
 export class BackendUnavailableError extends DeviceUnavailableError {}
 
-// A variable module name keeps TypeScript from requiring the optional package at compile time.
 const TFJS_NODE = '@tensorflow/tfjs-node';
 
+/** The optional dependency (see optional-modules.d.ts); its error when it is missing or broken. */
 async function loadTfjsNode(): Promise<unknown> {
   try {
-    return await import(TFJS_NODE);
+    return await import('@tensorflow/tfjs-node');
   } catch (cause) {
     return cause;
   }

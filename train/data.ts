@@ -3,11 +3,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { encodeLabels, parseUcrText, type UcrDataset } from '../core/dataset.js';
-import { DataFormatError } from '../core/errors.js';
-import { classInfos, sortLabels, type ModelSpec } from '../core/spec.js';
+import { classInfos, DataFormatError, ECG5000_CLASS_NAMES, encodeLabels, isEcg5000, parseClassNames, parseUcrText, sortLabels, InvalidInputError, type ModelSpec, type UcrDataset } from '@ecg-onnx/core';
+import { ECG5000_DIR } from '@ecg-onnx/ecg5000';
 
-export const DEFAULT_DATA_DIR = 'data/ECG5000';
+/** The ECG5000 copy shipped in @ecg-onnx/ecg5000 (an absolute path, so it works from any folder). */
+export const DEFAULT_DATA_DIR = ECG5000_DIR;
 
 /** N beats of one channel, row-major [N, length], with class indices 0..K-1. */
 export interface LabelledBeats {
@@ -63,17 +63,27 @@ export function toLabelledBeats(dataset: UcrDataset, classLabels: string[]): Lab
   return { x, y, count: dataset.series.length, length: dataset.length };
 }
 
-/** The spec follows the training file: its length and its sorted label set (names from core/spec.ts). */
-export function specFromDataset(train: UcrDataset): ModelSpec {
-  return { inputLength: train.length, channels: 1, classes: classInfos(sortLabels(train.labels)) };
+/**
+ * The spec follows the training file: its length and its sorted label set. Names: `classNames`
+ * (--class-names) when given, ECG5000's own names for ECG5000 only, else "class <label>".
+ */
+export function specFromDataset(train: UcrDataset, classNames?: string): ModelSpec {
+  const labels = sortLabels(train.labels);
+  let names: Readonly<Record<string, string>> = isEcg5000(train.source, train.length, labels) ? ECG5000_CLASS_NAMES : {};
+  if (classNames !== undefined) {
+    const parsed = parseClassNames(classNames, labels);
+    if (typeof parsed === 'string') throw new InvalidInputError(undefined, parsed);
+    names = parsed;
+  }
+  return { inputLength: train.length, channels: 1, classes: classInfos(labels, names) };
 }
 
 /** Loads a UCR train/test pair; the test file must have the same length and only labels seen in training. */
-export async function loadUcrSplit(dir: string = DEFAULT_DATA_DIR): Promise<UcrSplit> {
+export async function loadUcrSplit(dir: string = DEFAULT_DATA_DIR, classNames?: string): Promise<UcrSplit> {
   const files = await findSplitFiles(dir);
   const trainSet = await readUcrFile(files.train);
   const testSet = await readUcrFile(files.test, trainSet.length);
-  const spec = specFromDataset(trainSet);
+  const spec = specFromDataset(trainSet, classNames);
   if (spec.classes.length < 2) {
     throw new DataFormatError(files.train, undefined, `found ${spec.classes.length} class; training needs at least 2 labels`);
   }

@@ -1,9 +1,7 @@
 // Test-set evaluation of a tfjs model: batched inference, then the shared report of core/metrics.ts,
 // so `ecg train`, `ecg eval` and the parity checks describe a model with the same numbers.
 import * as tf from '@tensorflow/tfjs';
-import { argmax, classificationReport, type ClassificationReport } from '../core/metrics.js';
-import type { ModelSpec } from '../core/spec.js';
-import { ModelFormatError } from '../core/errors.js';
+import { argmax, classificationReport, type ClassificationReport, ModelFormatError, type ModelSpec } from '@ecg-onnx/core';
 import { findSplitFiles, readUcrFile, specFromDataset, toLabelledBeats, type LabelledBeats } from './data.js';
 import { loadTrainedModel } from './save.js';
 

@@ -4,7 +4,7 @@
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
-import type { ClassificationReport } from '../core/metrics.js';
+import type { ClassificationReport } from '@ecg-onnx/core';
 import type { EpochRecord } from './fit.js';
 
 type VlSpec = vegaLite.TopLevelSpec;

@@ -2,7 +2,7 @@
 // epoch and best-validation weights. Written by hand rather than with model.fit because fit()
 // shuffles with Math.random and cannot augment per batch, and both must repeat for a seed.
 import * as tf from '@tensorflow/tfjs';
-import { createRng, shuffleInPlace, type Rng } from '../core/random.js';
+import { createRng, shuffleInPlace, type Rng } from '@ecg-onnx/core';
 import { augmentBatch, type AugmentOptions } from './augment.js';
 import { selectRows, type LabelledBeats } from './data.js';
 

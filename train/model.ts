@@ -1,7 +1,7 @@
 // The paper's CNN-GRU-SE model (Table 1 of ../shared/PAPER.md), built with TF.js layers.
 // Shapes follow 'same' padding (TF convention); unstated choices are options with documented defaults.
 import * as tf from '@tensorflow/tfjs';
-import type { ModelSpec } from '../core/spec.js';
+import type { ModelSpec } from '@ecg-onnx/core';
 import { ResetAfterGRU } from './gru.js';
 
 export interface ModelOptions {

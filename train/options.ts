@@ -1,6 +1,6 @@
 // Training recipes: the paper's defaults, named presets for better recipes, and checks of every
 // option with messages that name the option. Precedence: paper defaults < preset < explicit flags.
-import { InvalidInputError } from '../core/errors.js';
+import { InvalidInputError } from '@ecg-onnx/core';
 import { DEFAULT_AUGMENT_OPTIONS, NO_AUGMENTATION, validateAugmentOptions, type AugmentOptions } from './augment.js';
 import { LR_SCHEDULES, type LrSchedule } from './fit.js';
 import { SPLIT_PROTOCOLS, type SplitProtocol } from './split.js';
@@ -26,6 +26,8 @@ export interface Recipe {
 
 export interface TrainOptions extends Recipe {
   dataDir: string;
+  /** --class-names: "Normal,PVC,..." in label order or "1=Normal,..."; default ECG5000's names for ECG5000, else "class <label>". */
+  classNames?: string;
   outDir: string;
   seed: number;
   backend: string;

@@ -2,9 +2,8 @@
 // The CLI, the pipeline, the test helper and bench/accuracy.ts all call this one function.
 import * as tf from '@tensorflow/tfjs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-file.js';
-import type { ClassificationReport } from '../core/metrics.js';
-import type { ModelSpec } from '../core/spec.js';
+import { writeFileAtomic } from '@ecg-onnx/core/node';
+import type { ClassificationReport, ModelSpec } from '@ecg-onnx/core';
 import { initBackend, type BackendName } from './backend.js';
 import { loadUcrSplit, selectRows } from './data.js';
 import { evaluateModel } from './evaluate.js';
@@ -36,7 +35,7 @@ export interface TrainMetrics {
   bestEpoch: number;
   trainSamplesPerSecond: number;
   trainSeconds: number;
-  recipe: Omit<TrainOptions, 'dataDir' | 'outDir' | 'seed' | 'backend' | 'preset'>;
+  recipe: Omit<TrainOptions, 'dataDir' | 'outDir' | 'seed' | 'backend' | 'preset' | 'classNames'>;
   data: { train: string; test: string; trainCount: number; validationCount: number; testCount: number };
   spec: ModelSpec;
   /** Validation loss/accuracy of the saved weights (null under --split full). */
@@ -66,7 +65,7 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
   validateRecipe(o);
   validateSeed(o.seed);
   const backend = await initBackend(o.backend as BackendName);
-  const data = await loadUcrSplit(o.dataDir); // bad data fails here, before anything is written
+  const data = await loadUcrSplit(o.dataDir, o.classNames); // bad data fails here, before anything is written
   const split = splitForProtocol(o.split, data.train.y, o.validationFraction, o.seed);
   const train = selectRows(data.train, split.train);
   const validation = split.validation.length ? selectRows(data.train, split.validation) : undefined;
@@ -96,7 +95,7 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
     const saved = result.history[result.bestEpoch - 1]!;
     log(`kept the weights of epoch ${result.bestEpoch}${saved.valLoss === null ? ' (last epoch; no validation set)' : ` (lowest validation loss ${saved.valLoss.toFixed(4)})`}`);
     const test = evaluateModel(model, data.test, data.spec);
-    const { dataDir: _d, outDir: _o, seed: _s, backend: _b, preset: _p, ...recipe } = o;
+    const { dataDir: _d, outDir: _o, seed: _s, backend: _b, preset: _p, classNames: _c, ...recipe } = o;
     const metrics: TrainMetrics = {
       params: paramCounts(model),
       backend,
@@ -130,7 +129,7 @@ async function writeOutputs(dir: string, model: tf.LayersModel, spec: ModelSpec,
         [OUTPUT_FILES.confusionFigure, svgToPng(await renderSvg(confusionFigureSpec(metrics.test)))],
       ] as const
     : [];
-  await saveModel(model, spec, join(dir, OUTPUT_FILES.model));
+  await saveModel(model, spec, join(dir, OUTPUT_FILES.model), metrics.test.accuracy);
   await writeFileAtomic(join(dir, OUTPUT_FILES.history), JSON.stringify(history, null, 2) + '\n');
   for (const [name, png] of images) await writeFileAtomic(join(dir, name), png);
   await writeFileAtomic(join(dir, OUTPUT_FILES.metrics), JSON.stringify(metrics, null, 2) + '\n');

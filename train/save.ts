@@ -5,9 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeDirAtomic, writeFileAtomic } from '../core/atomic-file.js';
-import { ModelFormatError } from '../core/errors.js';
-import type { ModelSpec } from '../core/spec.js';
+import { writeDirAtomic, writeFileAtomic } from '@ecg-onnx/core/node';
+import { ModelFormatError, type ModelSpec } from '@ecg-onnx/core';
 import './gru.js';
 
 export const MODEL_JSON = 'model.json';
@@ -15,9 +14,13 @@ export const WEIGHTS_BIN = 'weights.bin';
 /** Key under model.json's userDefinedMetadata holding the ModelSpec (classes, labels, names). */
 export const SPEC_METADATA_KEY = 'ecgSpec';
 
-/** Writes `dir`/model.json + weights.bin atomically (a failure leaves an older `dir` untouched). */
-export async function saveModel(model: tf.LayersModel, spec: ModelSpec, dir: string): Promise<void> {
-  model.setUserDefinedMetadata({ [SPEC_METADATA_KEY]: spec });
+/**
+ * Writes `dir`/model.json + weights.bin atomically (a failure leaves an older `dir` untouched). The spec
+ * (and the test accuracy, when known) go into userDefinedMetadata, so the model describes itself
+ * wherever it is exported from: its folder, or the same model held in memory.
+ */
+export async function saveModel(model: tf.LayersModel, spec: ModelSpec, dir: string, testAccuracy?: number): Promise<void> {
+  model.setUserDefinedMetadata({ [SPEC_METADATA_KEY]: spec, ...(testAccuracy === undefined ? {} : { testAccuracy }) });
   await writeDirAtomic(dir, async (tmp) => {
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {

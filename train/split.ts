@@ -4,8 +4,7 @@
 //   full: train on all of TRAIN for a fixed epoch count chosen beforehand with holdout runs;
 //         there is no validation set, so the last epoch's weights are kept.
 // The test set is never used for any choice.
-import { createRng, shuffleInPlace } from '../core/random.js';
-import { InvalidInputError } from '../core/errors.js';
+import { createRng, InvalidInputError, shuffleInPlace } from '@ecg-onnx/core';
 
 export const SPLIT_PROTOCOLS = ['holdout', 'full'] as const;
 export type SplitProtocol = (typeof SPLIT_PROTOCOLS)[number];

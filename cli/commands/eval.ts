@@ -1,10 +1,8 @@
 // `ecg eval`: reload a trained tfjs model and report accuracy, per-class precision/recall/F1 and
 // the confusion matrix on the UCR test set (--json for machines).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { formatReport } from '../../core/metrics.js';
-import { BACKEND_NAMES, initBackend, type BackendName } from '../../train/backend.js';
-import { DEFAULT_DATA_DIR } from '../../train/data.js';
-import { evaluateSavedModel } from '../../train/evaluate.js';
+import { formatReport } from '@ecg-onnx/core';
+import { BACKEND_NAMES, type BackendName, DEFAULT_DATA_DIR, evaluateSavedModel, initBackend } from '@ecg-onnx/train';
 import { runCommand } from '../run-command.js';
 
 export interface EvalArgs {
@@ -20,7 +18,7 @@ export const evalCommand: CommandModule<object, EvalArgs> = {
   builder: (y: Argv) =>
     y
       .option('model', { type: 'string', demandOption: true, describe: 'model directory (model.json + weights.bin), e.g. runs/latest/model' })
-      .option('data', { type: 'string', default: DEFAULT_DATA_DIR, describe: 'directory with NAME_TRAIN.tsv and NAME_TEST.tsv (or .txt)' })
+      .option('data', { type: 'string', default: DEFAULT_DATA_DIR, defaultDescription: 'the shipped ECG5000 copy', describe: 'directory with NAME_TRAIN.tsv and NAME_TEST.tsv (or .txt)' })
       .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
       .option('backend', { choices: BACKEND_NAMES, default: 'auto', describe: 'auto = tfjs-node if installed, else wasm' }) as unknown as Argv<EvalArgs>,
   handler: (args: ArgumentsCamelCase<EvalArgs>) =>

@@ -1,6 +1,6 @@
 // `ecg export`: a saved TF.js layers model -> one validated .onnx (atomic write), one-line summary.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { formatExportSummary, MIN_OPSET, OPSET, writeOnnx } from '../../export/index.js';
+import { formatExportSummary, MIN_OPSET, OPSET, writeOnnx } from '@ecg-onnx/tfjs-layers-to-onnx/node';
 import { runCommand } from '../run-command.js';
 
 interface ExportArgs {

@@ -1,8 +1,8 @@
 // `ecg inspect`: what an .onnx file holds - inputs, outputs, opset, metadata, node counts.
 import { readFile } from 'node:fs/promises';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { ModelFormatError } from '../../core/errors.js';
-import { decodeModel, type OnnxModelSummary } from '../../export/index.js';
+import { ModelFormatError } from '@ecg-onnx/core';
+import { decodeModel, type OnnxModelSummary } from '@ecg-onnx/tfjs-layers-to-onnx/node';
 import { runCommand } from '../run-command.js';
 
 interface InspectArgs {

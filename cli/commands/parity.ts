@@ -1,8 +1,8 @@
 // `ecg parity`: the same test beats through TF.js and every ONNX runtime; prints the parity table.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { writeFileAtomic } from '../../core/atomic-file.js';
-import { formatParityTable, runParity } from '../../parity/index.js';
-import type { BackendName } from '../../train/backend.js';
+import { writeFileAtomic } from '@ecg-onnx/core/node';
+import { formatParityTable, runParity } from '@ecg-onnx/parity';
+import type { BackendName } from '@ecg-onnx/train';
 import { runCommand } from '../run-command.js';
 
 interface ParityArgs {

@@ -5,12 +5,9 @@ import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { writeFileAtomic } from '../../core/atomic-file.js';
-import { EcgError } from '../../core/errors.js';
-import { formatReport } from '../../core/metrics.js';
-import { evaluateSavedModel } from '../../train/evaluate.js';
-import { findSplitFiles } from '../../train/data.js';
-import { OUTPUT_FILES, trainAndSave, type TrainResult } from '../../train/run.js';
+import { writeFileAtomic } from '@ecg-onnx/core/node';
+import { EcgError, formatReport } from '@ecg-onnx/core';
+import { evaluateSavedModel, findSplitFiles, OUTPUT_FILES, trainAndSave, type TrainResult } from '@ecg-onnx/train';
 import { runCommand } from '../run-command.js';
 import { trainOptionsBuilder, trainOptionsFromArgs, type TrainArgs } from './train.js';
 
@@ -57,7 +54,7 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
     name: 'export',
     describe: `export the saved model to ONNX with our exporter (ecg export) -> ${ONNX_FILE}`,
     run: async (ctx) => {
-      const { formatExportSummary, writeOnnx } = await import('../../export/index.js');
+      const { formatExportSummary, writeOnnx } = await import('@ecg-onnx/tfjs-layers-to-onnx/node');
       const onnx = join(ctx.outDir, ONNX_FILE);
       ctx.log(formatExportSummary(await writeOnnx(ctx.modelDir, onnx)));
     },
@@ -66,8 +63,8 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
     name: 'predict',
     describe: 'classify the test file with onnxruntime-node (ecg predict) -> predictions.tsv; must equal the TF.js accuracy',
     run: async (ctx) => {
-      const { load } = await import('../../runtime-node/index.js');
-      const { predictFile } = await import('../../runtime-node/predict/predict-file.js');
+      const { load } = await import('@ecg-onnx/runtime-node');
+      const { predictFile } = await import('@ecg-onnx/runtime-node/predict');
       const { test } = await findSplitFiles(ctx.args.data);
       const classifier = await load(join(ctx.outDir, ONNX_FILE), { device: 'auto' });
       const target = join(ctx.outDir, 'predictions.tsv');
@@ -93,7 +90,7 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
     name: 'parity',
     describe: 'the same test beats through TF.js and every ONNX runtime (ecg parity) -> parity.json',
     run: async (ctx) => {
-      const { formatParityTable, runParity } = await import('../../parity/index.js');
+      const { formatParityTable, runParity } = await import('@ecg-onnx/parity');
       const { test } = await findSplitFiles(ctx.args.data);
       const report = await runParity({ model: ctx.modelDir, onnx: join(ctx.outDir, ONNX_FILE), data: test, log: (line) => ctx.log(`  ${line}`) });
       await writeFileAtomic(join(ctx.outDir, 'parity.json'), `${JSON.stringify(report, null, 2)}\n`);

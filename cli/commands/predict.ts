@@ -1,11 +1,9 @@
 // `ecg predict`: classify every beat of a TSV/CSV/.txt file with an exported .onnx, streaming.
 import { SingleBar } from 'cli-progress';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { formatReport } from '../../core/metrics.js';
-import { DEVICES, load, type Device } from '../../runtime-node/index.js';
-import { OUTPUT_FORMAT_NAMES } from '../../runtime-node/predict/formats.js';
-import { predictFile } from '../../runtime-node/predict/predict-file.js';
-import { fileSize } from '../../runtime-node/predict/read-batches.js';
+import { formatReport } from '@ecg-onnx/core';
+import { DEVICES, load, type Device } from '@ecg-onnx/runtime-node';
+import { fileSize, OUTPUT_FORMAT_NAMES, predictFile } from '@ecg-onnx/runtime-node/predict';
 import { runCommand } from '../run-command.js';
 
 interface PredictArgs {

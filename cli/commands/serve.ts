@@ -1,9 +1,8 @@
 // `ecg serve`: the HTTP inference server for an exported .onnx, with dynamic batching and a graceful
 // SIGTERM/SIGINT drain.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { DEVICES, load, type Device } from '../../runtime-node/index.js';
-import { DEFAULT_BODY_LIMIT } from '../../runtime-node/server/app.js';
-import { startServer } from '../../runtime-node/server/listen.js';
+import { DEVICES, load, type Device } from '@ecg-onnx/runtime-node';
+import { DEFAULT_BODY_LIMIT, startServer } from '@ecg-onnx/runtime-node/server';
 import { runCommand } from '../run-command.js';
 
 interface ServeArgs {

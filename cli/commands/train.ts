@@ -2,13 +2,8 @@
 // metrics and figures under --out. Recipe flags have no yargs defaults so that a --preset can set
 // them; the help text shows the paper's value each one falls back to.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { formatReport } from '../../core/metrics.js';
-import { BACKEND_NAMES } from '../../train/backend.js';
-import { DEFAULT_DATA_DIR } from '../../train/data.js';
-import { LR_SCHEDULES } from '../../train/fit.js';
-import { PAPER_RECIPE, PRESET_NAMES, resolveRecipe, type TrainOptions } from '../../train/options.js';
-import { trainAndSave } from '../../train/run.js';
-import { SPLIT_PROTOCOLS } from '../../train/split.js';
+import { formatReport } from '@ecg-onnx/core';
+import { BACKEND_NAMES, DEFAULT_DATA_DIR, LR_SCHEDULES, PAPER_RECIPE, PRESET_NAMES, resolveRecipe, SPLIT_PROTOCOLS, trainAndSave, type TrainOptions } from '@ecg-onnx/train';
 import { runCommand } from '../run-command.js';
 
 export const DEFAULT_OUT_DIR = 'runs/latest';
@@ -19,6 +14,7 @@ export interface TrainArgs {
   seed: number;
   backend: string;
   preset: string;
+  'class-names'?: string;
   epochs?: number;
   'batch-size'?: number;
   lr?: number;
@@ -39,7 +35,8 @@ const a = PAPER_RECIPE.augment;
 /** Options shared by `ecg train` and `ecg pipeline`. */
 export function trainOptionsBuilder<T>(y: Argv<T>): Argv<TrainArgs> {
   return y
-    .option('data', { type: 'string', default: DEFAULT_DATA_DIR, describe: 'directory with NAME_TRAIN.tsv and NAME_TEST.tsv (or .txt)' })
+    .option('data', { type: 'string', default: DEFAULT_DATA_DIR, defaultDescription: 'the shipped ECG5000 copy', describe: 'directory with NAME_TRAIN.tsv and NAME_TEST.tsv (or .txt)' })
+    .option('class-names', { type: 'string', describe: 'class names, "Normal,PVC,..." in label order or "1=Normal,2=PVC" [default: ECG5000\'s names for ECG5000, else "class <label>"]' })
     .option('out', { type: 'string', default: DEFAULT_OUT_DIR, describe: 'output directory (model/, history.json, metrics.json, figures)' })
     .option('seed', { type: 'number', default: 42, describe: 'seed for split, weights, shuffling, dropout and augmentation' })
     .option('backend', { choices: BACKEND_NAMES, default: 'auto', describe: 'auto = tfjs-node if installed, else wasm' })
@@ -77,7 +74,7 @@ export function trainOptionsFromArgs(args: TrainArgs): TrainOptions {
       ? { scale: args['augment-scale'], shift: args['augment-shift'], noise: args['augment-noise'], probability: args['augment-probability'] }
       : { scale: 0, shift: 0, noise: 0, probability: 0 },
   });
-  return { ...recipe, dataDir: args.data, outDir: args.out, seed: args.seed, backend: args.backend, preset: args.preset };
+  return { ...recipe, dataDir: args.data, classNames: args['class-names'], outDir: args.out, seed: args.seed, backend: args.backend, preset: args.preset };
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {

@@ -1,6 +1,6 @@
 // `ecg triton`: write a Triton Inference Server model repository for an exported .onnx.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { writeTritonRepository } from '../../runtime-node/triton.js';
+import { writeTritonRepository } from '@ecg-onnx/runtime-node/triton';
 import { runCommand } from '../run-command.js';
 
 interface TritonArgs {

@@ -1,10 +1,8 @@
-// `ecg web`: build the web page if needed and serve it, with the model at /model.onnx, on 127.0.0.1.
+// `ecg web`: serve the built web page with the model at /model.onnx, on 127.0.0.1.
 import { readFile } from 'node:fs/promises';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { InvalidInputError, ModelFormatError } from '../../core/errors.js';
-import { readModelMetadata } from '../../runtime-web/index.js';
-import { ensureWebBuild } from '../../runtime-web/build.js';
-import { startWebServer } from '../../runtime-web/server.js';
+import { InvalidInputError, ModelFormatError, readModelMetadata } from '@ecg-onnx/core';
+import { startWebServer, webAppDir } from '@ecg-onnx/web-app';
 import { runCommand } from '../run-command.js';
 
 interface WebArgs {
@@ -28,7 +26,7 @@ export const webCommand: CommandModule<object, WebArgs> = {
         throw new ModelFormatError(`--model ${args.model}: cannot read the file (${e.code ?? e.message}); pass the .onnx written by "ecg export"`);
       }));
       const metadata = readModelMetadata(model, args.model); // a wrong file fails here, not in the browser
-      const distDir = await ensureWebBuild({ log: (line) => process.stderr.write(`ecg web: ${line}\n`) });
+      const distDir = webAppDir(); // the page is built with the package (npm run build in the repository)
       const server = await startWebServer({ distDir, model, port: args.port }).catch((e: NodeJS.ErrnoException) => {
         if (e.code === 'EADDRINUSE') throw new InvalidInputError(undefined, `--port ${args.port} is in use on 127.0.0.1; pick another port or 0 for any free one`);
         throw e;

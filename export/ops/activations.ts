@@ -5,7 +5,7 @@
 // softmax/log_softmax act on the Keras last axis, wherever the layout put it.
 import { attr, type Dim } from '../graph.js';
 import { storedAxis, type Perm } from '../layout.js';
-import type { ConvertContext } from '../convert.js';
+import type { ConvertContext } from '../convert-context.js';
 
 type Emit = (ctx: ConvertContext, x: string, shape: Dim[], perm: Perm) => string;
 

@@ -2,10 +2,10 @@
 // Porting notes: TF.js Conv1D is NWC with kernel [K, Cin, Cout]; ONNX Conv is NCW with W [Cout, Cin, K].
 // SAME padding puts the odd pad at the end (TF).
 // Whether a tiny Conv runs faster as one MatMul is decided later, by passes/lower-small-conv.ts.
-import { UnsupportedLayerError } from '../../core/errors.js';
+import { UnsupportedLayerError } from '@ecg-onnx/core';
 import { attr, type Dim } from '../graph.js';
 import { CHANNELS_FIRST, permute } from '../layout.js';
-import type { Converter } from '../convert.js';
+import type { Converter } from '../convert-context.js';
 import { applyActivation } from './activations.js';
 import { windowOutputLength, windowPads, type Padding } from './padding.js';
 

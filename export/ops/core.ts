@@ -2,11 +2,10 @@
 // Porting notes: Keras Dense acts on the last axis of any rank (ONNX Gemm is 2-D only, so rank > 2
 // uses MatMul + Add); Flatten and Reshape follow Keras's channels-last element order, so their input
 // is brought back to Keras layout first; dropout and noise layers are the identity at inference.
-import { ModelFormatError, UnsupportedLayerError } from '../../core/errors.js';
-import { INPUT_NAME } from '../../core/metadata.js';
+import { INPUT_NAME, ModelFormatError, UnsupportedLayerError } from '@ecg-onnx/core';
 import { attr, type Dim } from '../graph.js';
 import { identity, permute } from '../layout.js';
-import type { Converter } from '../convert.js';
+import type { Converter } from '../convert-context.js';
 import { applyActivation } from './activations.js';
 
 const staticDim = (d: Dim | undefined): d is number => typeof d === 'number';

@@ -2,10 +2,10 @@
 // Porting note: Keras merges inputs of lower rank by inserting axes at position 1 (so (N,C) times
 // (N,T,C) scales every time step), while ONNX broadcasting aligns trailing axes; the lower-rank
 // input is therefore unsqueezed explicitly, at the positions the working layout puts those axes.
-import { UnsupportedLayerError } from '../../core/errors.js';
+import { UnsupportedLayerError } from '@ecg-onnx/core';
 import { attr, type Dim } from '../graph.js';
 import { identity, permute, storedAxis, type Perm } from '../layout.js';
-import type { ConvertContext, Converter, KerasValue } from '../convert.js';
+import type { ConvertContext, Converter, KerasValue } from '../convert-context.js';
 
 /** Brings every input to the rank and layout of the first highest-rank input. */
 function alignInputs(ctx: ConvertContext, inputs: KerasValue[]): { names: string[]; shape: Dim[]; perm: Perm } {

@@ -5,7 +5,7 @@
 // preceding Conv/Gemm when that is exact.
 import { attr } from '../graph.js';
 import { CHANNELS_FIRST, identity, permute } from '../layout.js';
-import type { Converter } from '../convert.js';
+import type { Converter } from '../convert-context.js';
 
 export const batchNormalization: Converter = (ctx, [x]) => {
   const cfg = ctx.cfg;

@@ -4,7 +4,7 @@
 // does not count padding (ONNX count_include_pad=0) and its max pool ignores it (ONNX pads never win a max).
 import { attr, type Dim } from '../graph.js';
 import { CHANNELS_FIRST, identity, permute, storedAxis } from '../layout.js';
-import type { Converter } from '../convert.js';
+import type { Converter } from '../convert-context.js';
 import { windowOutputLength, windowPads } from './padding.js';
 
 const pool =

@@ -7,10 +7,10 @@
 // Keras kernels are [I,3H] / [H,3H] (transposed here); ONNX wants time-major input, so X is taken
 // in (T,N,C) layout and a return_sequences output stays time-major until a consumer needs otherwise.
 // TF.js hard_sigmoid = ONNX HardSigmoid(alpha .2, beta .5); 'linear' = ONNX Affine(alpha 1, beta 0).
-import { UnsupportedLayerError } from '../../core/errors.js';
+import { UnsupportedLayerError } from '@ecg-onnx/core';
 import { attr, type Attr, type Dim } from '../graph.js';
 import { identity, TIME_MAJOR } from '../layout.js';
-import type { ConvertContext, Converter } from '../convert.js';
+import type { ConvertContext, Converter } from '../convert-context.js';
 
 const RNN_ACTIVATIONS: Readonly<Record<string, { op: string; alpha?: number; beta?: number }>> = Object.freeze({
   hard_sigmoid: { op: 'HardSigmoid', alpha: 0.2, beta: 0.5 },

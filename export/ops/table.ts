@@ -1,6 +1,6 @@
 // The converter table: Keras layer class name -> converter. One explicit Map literal, alphabetical;
 // adding a layer is one entry here plus its converter in the family module. No registration by import.
-import type { Converter } from '../convert.js';
+import type { Converter } from '../convert-context.js';
 import { activation, dense, flatten, inferenceIdentity, inputLayer, reshape } from './core.js';
 import { conv1d } from './conv.js';
 import { add, average, concatenate, maximum, minimum, multiply } from './merge.js';

@@ -1,9 +1,6 @@
 // Output formats of `ecg predict`, one entry each in a frozen table. Each format writes its pieces as
 // the rows arrive (header, rows, footer), so output streams like the input does.
-import type { Prediction } from '../../core/classifier.js';
-import { InvalidInputError } from '../../core/errors.js';
-import type { ModelMetadata } from '../../core/metadata.js';
-import { formatReport, type ClassificationReport } from '../../core/metrics.js';
+import { type ClassificationReport, formatReport, InvalidInputError, type ModelMetadata, type Prediction } from '@ecg-onnx/core';
 
 export interface PredictionRow {
   index: number;

@@ -2,10 +2,7 @@
 // batch's rows as they come (respecting back-pressure), and count accuracy when labels are present.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { LabelColumn } from '../../core/dataset.js';
-import type { Classifier } from '../../core/classifier.js';
-import { InvalidInputError } from '../../core/errors.js';
-import type { ClassificationReport } from '../../core/metrics.js';
+import { type ClassificationReport, type Classifier, InvalidInputError, type LabelColumn } from '@ecg-onnx/core';
 import { createOutputFormat } from './formats.js';
 import { readBeatBatches } from './read-batches.js';
 import { RunningReport } from './running-report.js';

@@ -4,8 +4,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseSeriesLine, type LabelColumn } from '../../core/dataset.js';
-import { DataFormatError } from '../../core/errors.js';
+import { DataFormatError, type LabelColumn, parseSeriesLine } from '@ecg-onnx/core';
 
 export interface BeatBatch {
   /** Row index (0-based, data rows only) of the first beat in the batch. */

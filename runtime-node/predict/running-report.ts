@@ -1,9 +1,7 @@
 // Accuracy and confusion matrix for a streamed file: counts are accumulated batch by batch, so a
 // 200k-row file needs a K x K matrix, not per-row arrays. The finished report has the same shape and
 // numbers as core/metrics.ts classificationReport (both come from reportFromConfusionMatrix).
-import { DataFormatError } from '../../core/errors.js';
-import { reportFromConfusionMatrix, type ClassificationReport } from '../../core/metrics.js';
-import type { ClassInfo } from '../../core/spec.js';
+import { type ClassificationReport, type ClassInfo, DataFormatError, reportFromConfusionMatrix } from '@ecg-onnx/core';
 
 export class RunningReport {
   private readonly index: Map<string, number>;

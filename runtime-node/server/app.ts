@@ -1,9 +1,7 @@
 // The HTTP inference server (fastify): JSON-schema-validated classify requests fed through the dynamic
 // batcher, health/metadata/metrics routes, and errors that name the problem (400/404/405/413/415).
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { packBeats, toPredictions } from '../../core/classifier.js';
-import { EcgError, InvalidInputError } from '../../core/errors.js';
-import type { ModelMetadata } from '../../core/metadata.js';
+import { EcgError, InvalidInputError, type ModelMetadata, packBeats, toPredictions } from '@ecg-onnx/core';
 import { DynamicBatcher, type PackedRunner } from './batcher.js';
 import { ServerMetrics } from './prometheus.js';
 import { classifyBodySchema, classifyResponseSchema } from './schemas.js';

@@ -1,6 +1,6 @@
 // Starts the inference server on a loopback address by default and shuts it down gracefully: stop
 // accepting, run what the batcher holds, finish in-flight requests, then release the session.
-import { InvalidInputError } from '../../core/errors.js';
+import { InvalidInputError } from '@ecg-onnx/core';
 import type { NodeClassifier } from '../classifier.js';
 import { buildServer, type InferenceServer, type ServerOptions } from './app.js';
 

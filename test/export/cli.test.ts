@@ -8,10 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { readOnnxMetadataProps } from '../../core/metadata.js';
 import { saveLayersModel, tempDir } from './fixtures.js';
 import { apply, functional } from './models.js';
+import { ECG_FROM_SOURCE } from '../helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
-const ecg = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+const ecg = (...args: string[]) => run(process.execPath, [...ECG_FROM_SOURCE, ...args], { cwd: ROOT, encoding: 'utf8' });
 
 describe('ecg export / ecg inspect', () => {
   it('exports with a one-line summary, inspects the file, and fails cleanly on a bad path', async () => {

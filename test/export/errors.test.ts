@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, UnsupportedLayerError } from '../../core/errors.js';
-import { exportLayersModel } from '../../export/index.js';
+import { exportModel } from '../../export/node.js';
 import { saveLayersModel, tempDir } from './fixtures.js';
 import { apply, functional } from './models.js';
 
@@ -20,32 +20,32 @@ async function editTopology(dir: string, edit: (layers: Record<string, unknown>[
 
 describe('exporter errors', () => {
   it('missing folder / missing model.json', async () => {
-    await expect(exportLayersModel('/nonexistent/model')).rejects.toThrow(ModelFormatError);
+    await expect(exportModel('/nonexistent/model')).rejects.toThrow(ModelFormatError);
     const empty = await tempDir();
     await mkdir(join(empty, 'model'));
-    await expect(exportLayersModel(join(empty, 'model'))).rejects.toThrow(/has no model\.json/);
+    await expect(exportModel(join(empty, 'model'))).rejects.toThrow(/has no model\.json/);
   });
 
   it('corrupt model.json', async () => {
     const dir = await savedTiny();
     await writeFile(join(dir, 'model.json'), '{"modelTopology": ');
-    await expect(exportLayersModel(dir)).rejects.toThrow(/model\.json: not valid JSON/);
+    await expect(exportModel(dir)).rejects.toThrow(/model\.json: not valid JSON/);
   });
 
   it('missing and truncated weights file', async () => {
     const dir = await savedTiny();
     const weights = await readFile(join(dir, 'weights.bin'));
     await writeFile(join(dir, 'weights.bin'), weights.subarray(0, weights.length - 4));
-    await expect(exportLayersModel(dir)).rejects.toThrow(/truncated|do not match/);
+    await expect(exportModel(dir)).rejects.toThrow(/truncated|do not match/);
     await writeFile(join(dir, 'weights.bin'), Buffer.concat([weights, Buffer.alloc(8)]));
-    await expect(exportLayersModel(dir)).rejects.toThrow(/shards hold/);
+    await expect(exportModel(dir)).rejects.toThrow(/shards hold/);
     await import('node:fs/promises').then((fs) => fs.rm(join(dir, 'weights.bin')));
-    await expect(exportLayersModel(dir)).rejects.toThrow(/weights\.bin: weights shard .* cannot be read/);
+    await expect(exportModel(dir)).rejects.toThrow(/weights\.bin: weights shard .* cannot be read/);
   });
 
   it('unsupported layer class names the layer and lists what is supported', async () => {
     const dir = await saveLayersModel(functional(8, 2, (x) => apply(tf.layers.lstm({ units: 2 }), x)), await tempDir());
-    const err = await exportLayersModel(dir).catch((e: unknown) => e);
+    const err = await exportModel(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedLayerError);
     expect((err as Error).message).toMatch(/layer "lstm_LSTM\d+" \(LSTM\): layer class not supported; supported: .*Conv1D.*GRU/);
   });
@@ -61,7 +61,7 @@ describe('exporter errors', () => {
       const body = cls === 'GRU' ? (x: tf.SymbolicTensor) => apply(tf.layers.gru({ units: 2 }), x) : (x: tf.SymbolicTensor) => apply(tf.layers.conv1d({ filters: 2, kernelSize: 2 }), x);
       const dir = await saveLayersModel(functional(6, 2, body), await tempDir());
       await editTopology(dir, (layers) => edit(layers.find((l) => l.class_name === cls)!.config as Record<string, unknown>));
-      await expect(exportLayersModel(dir)).rejects.toThrow(message);
+      await expect(exportModel(dir)).rejects.toThrow(message);
     }
   });
 
@@ -70,13 +70,13 @@ describe('exporter errors', () => {
     const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
     json.weightsManifest[0].weights[0].name = 'renamed/kernel';
     await writeFile(join(dir, 'model.json'), JSON.stringify(json));
-    await expect(exportLayersModel(dir)).rejects.toThrow(/has no weight "kernel"/);
+    await expect(exportModel(dir)).rejects.toThrow(/has no weight "kernel"/);
   });
 
   it('a graph model and an unsupported opset are refused', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology: { node: [] }, weightsManifest: [] }));
-    await expect(exportLayersModel(dir)).rejects.toThrow(/graph model/);
-    await expect(exportLayersModel(await savedTiny(), { opset: 21 })).rejects.toThrow(/opset 21 is not supported; supported: 13\.\.17/);
+    await expect(exportModel(dir)).rejects.toThrow(/graph model/);
+    await expect(exportModel(await savedTiny(), { opset: 21 })).rejects.toThrow(/opset 21 is not supported; supported: 13\.\.17/);
   });
 });

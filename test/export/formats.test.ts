@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { exportLayersModel } from '../../export/index.js';
+import { exportModel } from '../../export/node.js';
 import { ortPredict, randomInput, saveLayersModel, tempDir } from './fixtures.js';
 import { apply, functional, randomizeWeights } from './models.js';
 
@@ -85,15 +85,15 @@ describe('layers-format variants', () => {
       model.setWeights(model.weights.map((w, i) => tf.tensor(values[i]!, w.shape as number[])));
       const plainDir = await saveLayersModel(model, await tempDir());
       const x = randomInput(4, [10, 2], 3);
-      const q = await ortPredict((await exportLayersModel(quantDir, FIXED)).bytes, x, [4, 10, 2]);
-      const p = await ortPredict((await exportLayersModel(plainDir, FIXED)).bytes, x, [4, 10, 2]);
+      const q = await ortPredict((await exportModel(quantDir, FIXED)).bytes, x, [4, 10, 2]);
+      const p = await ortPredict((await exportModel(plainDir, FIXED)).bytes, x, [4, 10, 2]);
       expect(Array.from(q)).toEqual(Array.from(p));
     });
   }
 
   it('Keras 3 inbound nodes ({args: [keras_history tensors]}) give the identical file', async () => {
     const dir = await saveLayersModel(tinyModel(), await tempDir());
-    const before = (await exportLayersModel(dir, FIXED)).bytes;
+    const before = (await exportModel(dir, FIXED)).bytes;
     const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
     const tensor = (r: unknown[]) => ({ class_name: '__keras_tensor__', config: { shape: null, dtype: 'float32', keras_history: r.slice(0, 3) } });
     for (const layer of json.modelTopology.config.layers) {
@@ -104,7 +104,7 @@ describe('layers-format variants', () => {
     }
     json.modelTopology.class_name = 'Functional';
     await writeFile(join(dir, 'model.json'), JSON.stringify(json));
-    const after = (await exportLayersModel(dir, FIXED)).bytes;
+    const after = (await exportModel(dir, FIXED)).bytes;
     expect(Buffer.from(after).equals(Buffer.from(before))).toBe(false); // the source hash differs...
     const strip = (b: Uint8Array) => Buffer.from(b).toString('latin1').replace(/[0-9a-f]{64}/, '');
     expect(strip(after)).toBe(strip(before)); // ...and nothing else does

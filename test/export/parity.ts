@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
-import { exportLayersModel, type ExportOptions } from '../../export/index.js';
+import { exportModel, type ExportOptions } from '../../export/node.js';
 import { decodeModel, type OnnxModelSummary } from '../../export/onnx-builder.js';
 import { assertClose, TOLERANCES } from '../helpers/tolerances.js';
 import { ortPredict, randomInput, saveLayersModel, tempDir, tfPredict } from './fixtures.js';
@@ -26,7 +26,7 @@ export async function checkParity(model: tf.LayersModel, steps: number, channels
   // No passes; default passes; passes with every conv lowered to Gemm (whatever its length).
   const variants = [{ optimize: false }, { optimize: true }, { optimize: true, maxLoweredConvLength: Number.MAX_SAFE_INTEGER }];
   for (const [i, variant] of variants.entries()) {
-    const { bytes } = await exportLayersModel(dir, { ...options, ...variant });
+    const { bytes } = await exportModel(dir, { ...options, ...variant });
     const actual = await ortPredict(bytes, x, [n, steps, channels]);
     assertClose(actual, expected, TOLERANCES.onnxAbs, `${label} (${JSON.stringify(variant)})`);
     const file = join(dir, `variant${i}.onnx`);

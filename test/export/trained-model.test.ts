@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseUcrText } from '../../core/dataset.js';
 import { decodeMetadata, INPUT_NAME, OUTPUT_NAME, readOnnxMetadataProps } from '../../core/metadata.js';
 import { argmax } from '../../core/metrics.js';
-import { decodeModel, exportLayersModel, IR_VERSION, OPSET } from '../../export/index.js';
+import { decodeModel, exportModel, IR_VERSION, OPSET } from '../../export/node.js';
 import { initBackend } from '../../train/backend.js';
 import { loadTrainedModel } from '../../train/save.js';
 import { getTrainedRun } from '../helpers/trained-model.js';
@@ -55,7 +55,7 @@ describe('trained ECG model: onnxruntime-node vs TF.js on all 4,500 test series'
     ['without passes', { optimize: false }],
   ] as const) {
     it(`${label}: probabilities, argmax and accuracy agree`, async () => {
-      const { bytes } = await exportLayersModel(modelDir, options);
+      const { bytes } = await exportModel(modelDir, options);
       const actual = await ortPredict(bytes, x, [truth.length, length, 1]);
       assertClose(actual, expected, TOLERANCES.onnxAbs, 'probabilities');
       for (let i = 0; i < truth.length; i++) {
@@ -68,8 +68,8 @@ describe('trained ECG model: onnxruntime-node vs TF.js on all 4,500 test series'
   }
 
   it('structure: one GRU (linear_before_reset=1), no Loop/Scan, contract names, opset, metadata; passes onnx.checker', async () => {
-    const { bytes, summary } = await exportLayersModel(modelDir, { exportedAt: '2026-01-01T00:00:00.000Z' });
-    const plain = await exportLayersModel(modelDir, { optimize: false });
+    const { bytes, summary } = await exportModel(modelDir, { exportedAt: '2026-01-01T00:00:00.000Z' });
+    const plain = await exportModel(modelDir, { optimize: false });
     const m = decodeModel(bytes);
     expect(m.irVersion).toBe(IR_VERSION);
     expect(m.opset).toBe(OPSET);
@@ -87,7 +87,7 @@ describe('trained ECG model: onnxruntime-node vs TF.js on all 4,500 test series'
     // into the conv, shift past the pool); lowering every conv leaves a single transpose (into the
     // GRU): the rest were sunk and cancelled.
     expect(decodeModel(plain.bytes).nodesByOp.Conv).toBe(5);
-    const oneD = decodeModel((await exportLayersModel(modelDir, { liftConvs: false })).bytes);
+    const oneD = decodeModel((await exportModel(modelDir, { liftConvs: false })).bytes);
     expect(oneD.nodesByOp.Conv).toBe(2);
     expect(oneD.nodesByOp.BatchNormalization ?? 0).toBe(0);
     // The two kept convs and their pools run as 2-D ops over (N, C, 1, T), the deferred BN shifts as
@@ -98,7 +98,7 @@ describe('trained ECG model: onnxruntime-node vs TF.js on all 4,500 test series'
     expect(shifts).toHaveLength(2);
     for (const bn of shifts) expect(bn.attributes.epsilon).toBe(0);
     expect(m.nodesByOp.Squeeze! - oneD.nodesByOp.Squeeze!).toBe(1);
-    const allLowered = decodeModel((await exportLayersModel(modelDir, { maxLoweredConvLength: 64 })).bytes);
+    const allLowered = decodeModel((await exportModel(modelDir, { maxLoweredConvLength: 64 })).bytes);
     expect(allLowered.nodesByOp.Conv ?? 0).toBe(0);
     expect(allLowered.nodesByOp.Transpose).toBe(1);
     expect(allLowered.nodesByOp.BatchNormalization ?? 0).toBe(0);

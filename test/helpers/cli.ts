@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
+/** `node` arguments that run the CLI from its TypeScript sources (workspace packages resolve to source too). */
+export const ECG_FROM_SOURCE = Object.freeze(['--conditions=ecg-source', '--import', 'tsx', 'cli/index.ts']);
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -12,7 +15,7 @@ export interface CliResult {
 
 /** Starts `ecg ARGS` in the repository root (for long-running commands such as serve or web). */
 export function spawnEcg(args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], { cwd: REPO_ROOT, stdio: 'pipe' });
+  return spawn(process.execPath, [...ECG_FROM_SOURCE, ...args], { cwd: REPO_ROOT, stdio: 'pipe' });
 }
 
 /** Resolves with the exit code and everything the child printed, once it has exited. */

@@ -2,8 +2,8 @@
 // that need a real .onnx (web runtime, parity). Exporting takes well under a second, so it runs once
 // per test process (the exporter may change between runs); a copy is kept under test-artifacts/.
 import { join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../core/atomic-file.js';
-import { exportLayersModel } from '../../export/index.js';
+import { writeFileAtomic } from '../../core/node.js';
+import { exportModel } from '../../export/node.js';
 import { getTrainedRun } from './trained-model.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -23,7 +23,7 @@ let pending: Promise<ExportedModel> | undefined;
 export function getExportedModel(): Promise<ExportedModel> {
   pending ??= (async () => {
     const { runDir, modelDir } = await getTrainedRun();
-    const { bytes } = await exportLayersModel(modelDir);
+    const { bytes } = await exportModel(modelDir);
     const onnxPath = join(ROOT, 'test-artifacts', 'exported-model', `${runDir.split(/[\\/]/).pop()}.onnx`);
     await writeFileAtomic(onnxPath, bytes);
     return { modelDir, runDir, onnxPath, onnx: bytes };

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ECG_FROM_SOURCE } from './cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CACHE = join(ROOT, 'test-artifacts', 'trained-model');
@@ -43,7 +44,7 @@ function pidAlive(pid: number): boolean {
 
 async function train(runDir: string): Promise<void> {
   const log = join(`${runDir}.log`);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'cli/index.ts', 'train', ...TRAINED_MODEL_ARGS, '--out', runDir], {
+  const child = spawn(process.execPath, [...ECG_FROM_SOURCE, 'train', ...TRAINED_MODEL_ARGS, '--out', runDir], {
     cwd: ROOT,
     env: { ...process.env, CI: 'true' },
     stdio: ['ignore', 'pipe', 'pipe'],

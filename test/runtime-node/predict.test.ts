@@ -135,13 +135,13 @@ describe('ecg predict (CLI process)', () => {
     await writeFile(model, tiny.bytes);
     const path = await file('cli.tsv', beats.map((b, i) => `${labels[i]}\t${Array.from(b).join('\t')}`).join('\n'));
     const exec = promisify(execFile);
-    const ok = await exec('node', ['cli/ecg.mjs', 'predict', '--model', model, '--input', path, '--format', 'tsv', '--device', 'cpu', '--batch-size', '4']);
+    const ok = await exec('node', ['cli/bin/ecg.js', 'predict', '--model', model, '--input', path, '--format', 'tsv', '--device', 'cpu', '--batch-size', '4']);
     expect(ok.stdout.trim().split('\n')).toHaveLength(24);
     expect(ok.stderr).toContain(`${model} on cpu`);
     expect(ok.stderr).toContain(`23 beats in`);
     expect(ok.stderr).toContain(`accuracy ${((100 * 12) / 23).toFixed(2)}%`);
     expect(ok.stderr).toContain('confusion matrix (rows: true label, columns: predicted label)'); // tsv: report on stderr
-    const bad = await exec('node', ['cli/ecg.mjs', 'predict', '--model', join(dir, 'nope.onnx'), '--input', path]).catch((e: { code: number; stderr: string }) => e);
+    const bad = await exec('node', ['cli/bin/ecg.js', 'predict', '--model', join(dir, 'nope.onnx'), '--input', path]).catch((e: { code: number; stderr: string }) => e);
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stderr: string }).stderr).toMatch(/^error: .*nope\.onnx: cannot read the model file \(ENOENT\)/m);
   });

@@ -17,7 +17,7 @@ describe('ecg serve (CLI process)', () => {
     const model = join(dir, 'tiny.onnx');
     await writeFile(model, tiny.bytes);
     // A batch wait of 10 minutes: the queued requests can only be answered by the SIGTERM drain.
-    const child = spawn('node', ['cli/ecg.mjs', 'serve', '--model', model, '--port', '0', '--device', 'cpu', '--batch-wait-ms', '600000'], {
+    const child = spawn('node', ['cli/bin/ecg.js', 'serve', '--model', model, '--port', '0', '--device', 'cpu', '--batch-wait-ms', '600000'], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';

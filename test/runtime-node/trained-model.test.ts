@@ -8,10 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../core/atomic-file.js';
+import { writeFileAtomic } from '../../core/node.js';
 import { parseUcrText } from '../../core/dataset.js';
 import type { ClassificationReport } from '../../core/metrics.js';
-import { exportLayersModel } from '../../export/index.js';
+import { exportModel } from '../../export/node.js';
 import { load } from '../../runtime-node/index.js';
 import { startServer } from '../../runtime-node/server/listen.js';
 import { initBackend } from '../../train/backend.js';
@@ -34,7 +34,7 @@ let trainedTest: ClassificationReport;
 beforeAll(async () => {
   const run = await getTrainedRun();
   trainedTest = (JSON.parse(await readFile(join(run.runDir, 'metrics.json'), 'utf8')) as { test: ClassificationReport }).test;
-  onnx = (await exportLayersModel(run.modelDir, { exportedAt: '2026-01-01T00:00:00.000Z' })).bytes;
+  onnx = (await exportModel(run.modelDir, { exportedAt: '2026-01-01T00:00:00.000Z' })).bytes;
   await writeFileAtomic(ONNX_PATH, onnx);
   const test = parseUcrText(await readFile(TEST_TSV, 'utf8'), TEST_TSV);
   beats = test.series;
@@ -77,7 +77,7 @@ describe('trained model on onnxruntime-node (CPU)', () => {
   it('ecg predict on the labelled test TSV reproduces the training test accuracy and confusion matrix', async () => {
     const { stdout, stderr } = await promisify(execFile)(
       'node',
-      ['cli/ecg.mjs', 'predict', '--model', ONNX_PATH, '--input', TEST_TSV, '--format', 'json', '--device', 'cpu', '--batch-size', '500'],
+      ['cli/bin/ecg.js', 'predict', '--model', ONNX_PATH, '--input', TEST_TSV, '--format', 'json', '--device', 'cpu', '--batch-size', '500'],
       { cwd: ROOT, maxBuffer: 64 * 2 ** 20 },
     );
     const doc = JSON.parse(stdout) as { predictions: { index: number; trueLabel: string }[]; report: ClassificationReport };

@@ -97,7 +97,7 @@ describe('writeTritonRepository', () => {
 
   it('ecg triton (CLI process) writes the repository and says how to run it', async () => {
     const out = join(dir, 'cli-repo');
-    const { stdout } = await promisify(execFile)('node', ['cli/ecg.mjs', 'triton', '--onnx', onnx, '--out', out, '--name', 'ecg5000', '--max-batch', '16']);
+    const { stdout } = await promisify(execFile)('node', ['cli/bin/ecg.js', 'triton', '--onnx', onnx, '--out', out, '--name', 'ecg5000', '--max-batch', '16']);
     expect(stdout).toContain(join(out, 'ecg5000', 'config.pbtxt'));
     expect(stdout).toContain('tritonserver --model-repository=/models');
     expect(fields(await readFile(join(out, 'ecg5000', 'config.pbtxt'), 'utf8'))).toMatchObject({ name: 'ecg5000', maxBatch: 16 });

@@ -2,7 +2,7 @@
 // column, and the messages the page shows for bad input.
 import { describe, expect, it } from 'vitest';
 import { DataFormatError } from '../../core/errors.js';
-import { parseBeatsText } from '../../runtime-web/page/input.js';
+import { parseBeatsText } from '../../runtime-web/page/app/input.js';
 
 const row = (n: number, start = 0) => Array.from({ length: n }, (_, i) => (start + i) / 10);
 

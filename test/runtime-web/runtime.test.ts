@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeviceUnavailableError, InvalidInputError, ModelFormatError } from '../../core/errors.js';
 import { load, selectWebProviders, WEB_PROVIDERS } from '../../runtime-web/index.js';
-import { startWebServer } from '../../runtime-web/server.js';
+import { startWebServer } from '../../runtime-web/page/server.js';
 import { assertClose, TOLERANCES } from '../helpers/tolerances.js';
 import { randomBeats, tinyOnnxModel } from '../runtime-node/tiny-onnx.js';
 

@@ -8,12 +8,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trainOptionsFromArgs, type TrainArgs } from '../../cli/commands/train.js';
 import { PRESETS } from '../../train/options.js';
+import { ECG_FROM_SOURCE } from '../helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let tmp: string;
 
 function ecg(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/index.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  const r = spawnSync(process.execPath, [...ECG_FROM_SOURCE, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

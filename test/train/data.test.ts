@@ -22,13 +22,13 @@ afterEach(async () => {
 const rows = (labels: string[], length: number) => labels.map((l, i) => [l, ...Array.from({ length }, (_, j) => (i + j) / 10)].join('\t')).join('\n') + '\n';
 
 describe('loadUcrSplit', () => {
-  it('builds the spec from the data: 7 samples, 3 classes sorted numerically, ECG5000 names where known', async () => {
+  it('builds the spec from the data: 7 samples, 3 classes sorted numerically, generic names off ECG5000', async () => {
     const dir = await dataDir({ 'TOY_TRAIN.tsv': rows(['10', '2', '1', '2'], 7), 'TOY_TEST.tsv': rows(['1', '10'], 7) });
     const split = await loadUcrSplit(dir);
     expect(split.spec.inputLength).toBe(7);
     expect(split.spec.classes.map((c) => c.label)).toEqual(['1', '2', '10']);
-    expect(split.spec.classes[0]!.name).toBe('Normal');
-    expect(split.spec.classes[2]!.name).toBe('class 10');
+    // Labels 1 and 2 are ECG5000's, but this is not ECG5000: its names must not leak onto other data.
+    expect(split.spec.classes.map((c) => c.name)).toEqual(['class 1', 'class 2', 'class 10']);
     expect(Array.from(split.train.y)).toEqual([2, 1, 0, 1]);
     expect(Array.from(split.test.y)).toEqual([0, 2]);
     expect(split.train.x.length).toBe(4 * 7);
@@ -70,6 +70,35 @@ describe('loadUcrSplit', () => {
     const counts = [0, 0, 0, 0, 0];
     split.train.y.forEach((k) => counts[k]!++);
     expect(counts).toEqual([292, 177, 10, 19, 2]);
+  });
+
+  it('uses ECG5000 names only for ECG5000: labels -1, 2, 7 elsewhere are "class <label>"', async () => {
+    const dir = await dataDir({ 'MINE_TRAIN.tsv': rows(['-1', '2', '7', '2'], 140), 'MINE_TEST.tsv': rows(['7'], 140) });
+    expect((await loadUcrSplit(dir)).spec.classes).toEqual([
+      { label: '-1', name: 'class -1' },
+      { label: '2', name: 'class 2' },
+      { label: '7', name: 'class 7' },
+    ]);
+    // A file named ECG5000_* with 140 samples but a label ECG5000 does not have is not ECG5000 either.
+    const odd = await dataDir({ 'ECG5000_TRAIN.tsv': rows(['1', '6'], 140), 'ECG5000_TEST.tsv': rows(['1'], 140) });
+    expect((await loadUcrSplit(odd)).spec.classes.map((c) => c.name)).toEqual(['class 1', 'class 6']);
+  });
+
+  it('takes --class-names as names in label order or as label=name pairs', async () => {
+    const dir = await dataDir({ 'MINE_TRAIN.tsv': rows(['-1', '2', '7'], 5), 'MINE_TEST.tsv': rows(['7'], 5) });
+    expect((await loadUcrSplit(dir, 'noise, sinus ,ectopic')).spec.classes.map((c) => c.name)).toEqual(['noise', 'sinus', 'ectopic']);
+    expect((await loadUcrSplit(dir, '7=ectopic,-1=noise')).spec.classes.map((c) => c.name)).toEqual(['noise', 'class 2', 'ectopic']);
+    // Names override ECG5000's own.
+    expect((await loadUcrSplit('data/ECG5000', 'N,R,V,S,Q')).spec.classes.map((c) => c.name)).toEqual(['N', 'R', 'V', 'S', 'Q']);
+  });
+
+  it('rejects --class-names that do not fit the data, saying what does', async () => {
+    const dir = await dataDir({ 'MINE_TRAIN.tsv': rows(['-1', '2', '7'], 5), 'MINE_TEST.tsv': rows(['7'], 5) });
+    await expect(loadUcrSplit(dir, 'a,b')).rejects.toThrow('--class-names has 2 names but the data has 3 classes (-1, 2, 7); give one per class in that order');
+    await expect(loadUcrSplit(dir, '3=x')).rejects.toThrow('--class-names names label "3", which the data does not have; its labels are -1, 2, 7');
+    await expect(loadUcrSplit(dir, '2=x,y,z')).rejects.toThrow(/mixes "label=name" pairs and plain names/);
+    await expect(loadUcrSplit(dir, 'a,,b')).rejects.toThrow(/has an empty name/);
+    await expect(loadUcrSplit(dir, '2=')).rejects.toThrow('--class-names gives label "2" an empty name');
   });
 });
 

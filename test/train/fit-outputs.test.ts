@@ -11,6 +11,7 @@ import type { EpochRecord } from '../../train/fit.js';
 import { OUTPUT_FILES, type TrainMetrics } from '../../train/run.js';
 import { loadTrainedModel } from '../../train/save.js';
 import { getTrainedRun, type TrainedRun } from '../helpers/trained-model.js';
+import { ECG_FROM_SOURCE } from '../helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 let run: TrainedRun;
@@ -74,7 +75,7 @@ describe('ecg train outputs', () => {
   });
 
   it('ecg eval --json reports the same accuracy', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'cli/index.ts', 'eval', '--model', run.modelDir, '--backend', 'wasm', '--json'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...ECG_FROM_SOURCE, 'eval', '--model', run.modelDir, '--backend', 'wasm', '--json'], { cwd: ROOT, encoding: 'utf8' });
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as TrainMetrics['test'];
     expect(report.accuracy).toBe(metrics.test.accuracy);

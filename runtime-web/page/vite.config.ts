@@ -1,15 +1,15 @@
-// Builds the web page (runtime-web/page) into runtime-web/dist: relative URLs so it can be served from
+// Builds the web page (runtime-web/page/app) into runtime-web/page/dist/app: relative URLs so it can be served from
 // any path, the bundled test beats as a virtual module, and ORT's wasm files copied beside the page so
-// it works offline (no CDN).
+// it works offline (no CDN). Workspace packages are bundled from their TypeScript sources (ecg-source).
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { defineConfig, type Plugin } from 'vite';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 import { pickBundledBeats } from './bundled-beats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const WEB_DIST = join(here, 'dist');
+export const WEB_DIST = join(here, 'dist', 'app');
 /** The WASM binaries the 'onnxruntime-web/webgpu' build loads at run time. */
 export const ORT_RUNTIME_FILES = Object.freeze(['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm']);
 
@@ -40,7 +40,7 @@ function copyOrtRuntime(): Plugin {
 }
 
 export default defineConfig({
-  root: join(here, 'page'),
+  root: join(here, 'app'),
   base: './',
   logLevel: 'warn',
   plugins: [bundledBeats(), copyOrtRuntime()],
@@ -48,6 +48,6 @@ export default defineConfig({
   // the default '.bundle' build would make Vite emit a second 27 MB copy of the .wasm.
   // index.ts imports 'onnxruntime-web' only in Node; mapping it to the same file keeps a second ORT build
   // out of the page.
-  resolve: { alias: [{ find: /^onnxruntime-web(\/webgpu)?$/, replacement: join(dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu')), 'ort.webgpu.min.mjs') }] },
+  resolve: { conditions: ['ecg-source', ...defaultClientConditions], alias: [{ find: /^onnxruntime-web(\/webgpu)?$/, replacement: join(dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu')), 'ort.webgpu.min.mjs') }] },
   build: { outDir: WEB_DIST, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000, assetsInlineLimit: 0 },
 });

@@ -1,7 +1,6 @@
 // Drawing: the ECG trace (SVG polyline), one probability bar per class, and the batch table.
 // Every number the tests read is also put in a data attribute at full precision.
-import type { Prediction } from '../../core/classifier.js';
-import type { ClassInfo } from '../../core/spec.js';
+import type { ClassInfo, Prediction } from '@ecg-onnx/core';
 
 const SVG = 'http://www.w3.org/2000/svg';
 

@@ -1,16 +1,20 @@
-// Builds the web page with Vite when runtime-web/dist is missing or older than its sources, so
-// `ecg web`, the browser tests and the benchmarks always serve a page that matches the code.
+// Builds the web page with Vite (part of `npm run build`) when dist/app is missing or older than its
+// sources, so `ecg web`, the browser tests and the benchmarks always serve a page that matches the code.
+// A build tool of the repository: not part of the published package (which ships dist/app built).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EcgError } from '../core/errors.js';
-import { writeDirAtomic } from '../core/atomic-file.js';
+import { EcgError } from '@ecg-onnx/core';
+import { writeDirAtomic } from '@ecg-onnx/core/node';
+import { ECG5000_TEST } from '@ecg-onnx/ecg5000';
+import { WEB_APP_DIR } from './app-dir.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const WEB_DIST_DIR = join(here, 'dist');
-const STAMP = join(WEB_DIST_DIR, '.source-hash');
-const SOURCE_DIRS = [here, join(here, '..', 'core')];
+const repo = join(here, '..', '..');
+const STAMP = join(WEB_APP_DIR, '.source-hash');
+/** Everything the page bundles: its own sources, the web runtime, the exporter and the shared core. */
+const SOURCE_DIRS = [join(here, 'app'), join(repo, 'runtime-web'), join(repo, 'export'), join(repo, 'core')];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -24,27 +28,27 @@ function sourceFiles(dir: string): string[] {
 export function webSourceHash(): string {
   const h = createHash('sha256');
   const files = SOURCE_DIRS.flatMap(sourceFiles).sort();
-  files.push(join(here, '..', 'data', 'ECG5000', 'ECG5000_TEST.tsv'), join(here, '..', 'node_modules', 'onnxruntime-web', 'package.json'));
+  files.push(ECG5000_TEST, join(repo, 'node_modules', 'onnxruntime-web', 'package.json'), join(here, 'vite.config.ts'));
   for (const f of files) {
-    h.update(f.slice(here.length));
+    h.update(f.slice(repo.length));
     h.update(statSync(f).size > 1e6 ? String(statSync(f).size) : readFileSync(f));
   }
   return h.digest('hex');
 }
 
-/** Runs `vite build` (in-process) unless dist already matches the sources; returns the dist folder. */
+/** Runs `vite build` (in-process) unless dist/app already matches the sources; returns that folder. */
 export async function ensureWebBuild(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<string> {
   const hash = webSourceHash();
-  if (!options.force && existsSync(join(WEB_DIST_DIR, 'index.html')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash) {
-    return WEB_DIST_DIR;
+  if (!options.force && existsSync(join(WEB_APP_DIR, 'index.html')) && existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash) {
+    return WEB_APP_DIR;
   }
-  options.log?.('building the web page (vite) into runtime-web/dist ...');
+  options.log?.('building the web page (vite) into runtime-web/page/dist/app ...');
   const vite = await import('vite').catch((e: Error) => {
     throw new EcgError(`building the web page needs vite (a devDependency): run "npm install" without --omit=dev (${e.message.split('\n')[0]})`);
   });
-  // Built beside dist and swapped in, so a page being served (another test file) never sees half a build.
+  // Built beside dist/app and swapped in, so a page being served (another test file) never sees half a build.
   try {
-    await writeDirAtomic(WEB_DIST_DIR, async (tmp) => {
+    await writeDirAtomic(WEB_APP_DIR, async (tmp) => {
       await vite.build({ configFile: join(here, 'vite.config.ts'), logLevel: 'warn', build: { outDir: tmp } });
       writeFileSync(join(tmp, '.source-hash'), hash);
     });
@@ -52,10 +56,10 @@ export async function ensureWebBuild(options: { force?: boolean; log?: (line: st
     // Two processes building at once: the loser's swap fails, but the winner's build is just as good.
     if (!(existsSync(STAMP) && readFileSync(STAMP, 'utf8') === hash)) throw err;
   }
-  return WEB_DIST_DIR;
+  return WEB_APP_DIR;
 }
 
+// `node --import tsx runtime-web/page/build.ts [--force]`: what `npm run build` runs.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await ensureWebBuild({ force: true, log: console.log });
-  console.log(`built ${WEB_DIST_DIR}`);
+  await ensureWebBuild({ force: process.argv.includes('--force'), log: (line) => process.stderr.write(`build: ${line}\n`) });
 }

@@ -1,7 +1,6 @@
 // Turns pasted text or an uploaded file into beats (with labels when present), using the same UCR
 // parser as the CLI, so the page and `ecg predict` accept and reject the same inputs.
-import { parseSeriesLine } from '../../core/dataset.js';
-import { DataFormatError } from '../../core/errors.js';
+import { DataFormatError, parseSeriesLine } from '@ecg-onnx/core';
 
 export interface ParsedBeats {
   beats: Float32Array[];

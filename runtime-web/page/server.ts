@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { webAppDir } from './app-dir.js';
 
 const MIME: Readonly<Record<string, string>> = Object.freeze({
   '.css': 'text/css; charset=utf-8',
@@ -17,8 +18,8 @@ const MIME: Readonly<Record<string, string>> = Object.freeze({
 });
 
 export interface WebServerOptions {
-  /** The built page (runtime-web/dist). */
-  distDir: string;
+  /** The built page (default: this package's dist/app). */
+  distDir?: string;
   /** The .onnx bytes served at /model.onnx. */
   model: Uint8Array;
   host?: string;
@@ -33,7 +34,7 @@ export interface RunningWebServer {
 }
 
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {
-  const root = normalize(options.distDir);
+  const root = normalize(options.distDir ?? webAppDir());
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -2,8 +2,8 @@
 // classifies a bundled test beat, pasted values or an uploaded file, and shows trace, prediction,
 // per-class probabilities, provider and inference time. <body data-state> and data-runs let tests wait.
 import bundledBeats from 'virtual:bundled-beats';
-import type { Prediction } from '../../core/classifier.js';
-import { load, type WebClassifier, type WebProviderRequest } from '../index.js';
+import type { Prediction } from '@ecg-onnx/core';
+import { load, type WebClassifier, type WebProviderRequest } from '@ecg-onnx/runtime-web';
 import { parseBeatsText } from './input.js';
 import { drawBars, drawBatch, drawTrace } from './view.js';
 

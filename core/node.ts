@@ -1,6 +1,10 @@
-// Outputs are never half-written: write beside the target, then rename over it (atomic on one filesystem).
+// @ecg-onnx/core/node: the Node-only helpers every stage shares. Outputs are never half-written
+// (write beside the target, then rename over it: atomic on one filesystem), and a package finds its
+// own folder the same way whether it runs from source or from dist/.
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -33,5 +37,21 @@ export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Prom
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+/**
+ * The folder of the package named `name` that holds the module at `moduleUrl` (import.meta.url):
+ * the nearest parent with a package.json of that name. Source (pkg/x.ts) and compiled (pkg/dist/x.js)
+ * modules find the same folder, so data and assets are addressed from the package root.
+ */
+export function packageRoot(moduleUrl: string, name: string): string {
+  let dir = dirname(fileURLToPath(moduleUrl));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`internal: no package.json named "${name}" above ${fileURLToPath(moduleUrl)}`);
+    dir = parent;
   }
 }

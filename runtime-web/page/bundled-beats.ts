@@ -1,8 +1,8 @@
 // The test beats the page ships with (picked at build time from the shipped ECG5000 test set), so the
 // page has something to classify offline and the browser tests know which rows it shows.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseUcrText } from '../core/dataset.js';
+import { parseUcrText } from '@ecg-onnx/core';
+import { ECG5000_TEST } from '@ecg-onnx/ecg5000';
 
 export interface BundledBeat {
   /** 1-based row in ECG5000_TEST.tsv. */
@@ -11,10 +11,8 @@ export interface BundledBeat {
   values: number[];
 }
 
-export const TEST_SET_PATH = fileURLToPath(new URL('../data/ECG5000/ECG5000_TEST.tsv', import.meta.url));
-
 /** The first `perClass` rows of every class, in class-label order then row order. */
-export function pickBundledBeats(path = TEST_SET_PATH, perClass = 2): BundledBeat[] {
+export function pickBundledBeats(path = ECG5000_TEST, perClass = 2): BundledBeat[] {
   const data = parseUcrText(readFileSync(path, 'utf8'), path);
   const byLabel = new Map<string, BundledBeat[]>();
   data.labels.forEach((label, i) => {
