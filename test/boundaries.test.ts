@@ -1,55 +1,62 @@
-// The layout's promise, checked on the sources: runtimes never import TF.js, training or exporter code,
-// the exporter never imports a runtime, and core/ (shared by all) imports none of the stages.
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+// The layout's promise, checked on what each package may pull in: runtimes never reach TF.js, training
+// or exporter code; the exporter never reaches a runtime; core (shared by all) depends on nothing.
+// packages/dependencies.test.ts proves that imports equal declarations, so checking the declared
+// dependency closure here covers every import form (side-effect, require, re-export, dynamic).
 import { describe, expect, it } from 'vitest';
+import { importsIn, workspacePackages } from './helpers/imports.js';
 
-const ROOT = resolve(import.meta.dirname, '..');
+const PACKAGES = new Map(workspacePackages().map((p) => [p.manifest.name, p.manifest]));
 
-async function sources(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await sources(path)));
-    else if (/\.(ts|mts|js|mjs)$/.test(entry.name)) out.push(path);
+/** Every package `name` can load at run time: its dependencies, optional ones and peers, through workspace packages. */
+function closure(name: string, seen = new Set<string>()): Set<string> {
+  const m = PACKAGES.get(name);
+  if (!m) return seen;
+  for (const dep of Object.keys({ ...m.dependencies, ...m.optionalDependencies, ...m.peerDependencies })) {
+    if (seen.has(dep)) continue;
+    seen.add(dep);
+    closure(dep, seen);
   }
-  return out;
+  return seen;
 }
 
-const IMPORT = /(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
-
-async function importsOf(file: string): Promise<string[]> {
-  const text = await readFile(file, 'utf8');
-  return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2])!);
-}
-
-/** Folder -> what no file in it may import (packages, or repo folders relative to the root). */
-const RULES: readonly { dir: string; forbidden: RegExp; why: string }[] = [
-  { dir: 'runtime-node', forbidden: /^(@tensorflow\/|(train|export|runtime-web|parity)(\/|$))/, why: 'the .onnx is all a runtime needs' },
-  { dir: 'runtime-web', forbidden: /^(@tensorflow\/|onnxruntime-node|(train|export|runtime-node|parity)(\/|$))/, why: 'the .onnx is all a runtime needs' },
-  { dir: 'export', forbidden: /^(onnxruntime-|(train|runtime-node|runtime-web|parity)(\/|$))/, why: 'the exporter reads the saved-model format, never a runtime' },
-  { dir: 'core', forbidden: /^(@tensorflow\/|onnxruntime-|(train|export|runtime-node|runtime-web|parity)(\/|$))/, why: 'every stage shares core/' },
+const RULES: readonly { pkg: string; forbidden: RegExp; why: string }[] = [
+  { pkg: '@ecg-onnx/runtime-node', forbidden: /^(@tensorflow\/|onnxruntime-web$|@ecg-onnx\/(train|tfjs-layers-to-onnx|runtime-web|web-app|parity)$)/, why: 'the .onnx is all a runtime needs' },
+  { pkg: '@ecg-onnx/runtime-web', forbidden: /^(@tensorflow\/|onnxruntime-node$|@ecg-onnx\/(train|tfjs-layers-to-onnx|runtime-node|web-app|parity)$)/, why: 'the .onnx is all a runtime needs' },
+  { pkg: '@ecg-onnx/web-app', forbidden: /^(@tensorflow\/|onnxruntime-|@ecg-onnx\/(train|runtime-node|parity)$)/, why: 'the served page needs only its own built files' },
+  { pkg: '@ecg-onnx/tfjs-layers-to-onnx', forbidden: /^(onnxruntime-|@ecg-onnx\/(train|runtime-node|runtime-web|web-app|parity)$)/, why: 'the exporter reads the saved-model format, never a runtime' },
+  { pkg: '@ecg-onnx/core', forbidden: /./, why: 'every stage shares core: it depends on nothing' },
+  { pkg: '@ecg-onnx/ecg5000', forbidden: /./, why: 'the data package is data' },
 ];
 
-describe('import boundaries (the layout tells the data flow)', () => {
+describe('package boundaries (the layout tells the data flow)', () => {
   for (const rule of RULES) {
-    it(`${rule.dir}/ imports nothing matching ${rule.forbidden}: ${rule.why}`, async () => {
-      const files = await sources(join(ROOT, rule.dir));
-      expect(files.length).toBeGreaterThan(2);
-      const bad: string[] = [];
-      for (const file of files) {
-        for (const spec of await importsOf(file)) {
-          const target = spec.startsWith('.') ? relative(ROOT, resolve(file, '..', spec)) : spec;
-          if (rule.forbidden.test(target)) bad.push(`${relative(ROOT, file)} -> ${spec}`);
-        }
-      }
-      expect(bad).toEqual([]);
+    it(`${rule.pkg} can load nothing matching ${rule.forbidden}: ${rule.why}`, () => {
+      expect(PACKAGES.has(rule.pkg)).toBe(true);
+      expect([...closure(rule.pkg)].filter((d) => rule.forbidden.test(d))).toEqual([]);
     });
   }
 
-  it('the check sees a forbidden import when there is one', () => {
-    expect(RULES[0]!.forbidden.test('train/model.js')).toBe(true);
-    expect(RULES[2]!.forbidden.test('onnxruntime-node')).toBe(true);
-    expect(RULES[3]!.forbidden.test('@tensorflow/tfjs')).toBe(true);
+  it('TF.js reaches the exporter only as an optional peer (for the in-memory LayersModel input)', () => {
+    const m = PACKAGES.get('@ecg-onnx/tfjs-layers-to-onnx')!;
+    expect(Object.keys({ ...m.dependencies, ...m.optionalDependencies }).filter((d) => d.startsWith('@tensorflow/'))).toEqual([]);
+    expect(m.peerDependenciesMeta?.['@tensorflow/tfjs']?.optional).toBe(true);
+  });
+
+  it('the rules would catch a forbidden dependency: closure() follows workspace packages', () => {
+    expect(closure('@ecg-onnx/parity').has('@tensorflow/tfjs')).toBe(true);
+    expect(closure('@ecg-onnx/cli').has('onnxruntime-node')).toBe(true);
+  });
+
+  it('the import scanner sees every import form', () => {
+    const source = [
+      "import '@tensorflow/tfjs';",
+      "import type { X } from 'type-only';",
+      "export * from 'reexported';",
+      "export { y } from 'named-reexport';",
+      "const a = await import('dynamic');",
+      "const b = require('required');",
+      "import { z } from '../train/gru.js';",
+    ].join('\n');
+    expect(importsIn(source)).toEqual(['@tensorflow/tfjs', 'type-only', 'reexported', 'named-reexport', 'dynamic', 'required', '../train/gru.js']);
   });
 });

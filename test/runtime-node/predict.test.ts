@@ -145,4 +145,17 @@ describe('ecg predict (CLI process)', () => {
     expect((bad as { code: number }).code).toBe(1);
     expect((bad as { stderr: string }).stderr).toMatch(/^error: .*nope\.onnx: cannot read the model file \(ENOENT\)/m);
   });
+
+  it('names the file when the model is truncated or random bytes, and exits 1', async () => {
+    const path = await file('one.tsv', `${labels[0]}\t${Array.from(beats[0]!).join('\t')}`);
+    const truncated = await file('truncated.onnx', '');
+    await writeFile(truncated, tiny.bytes.subarray(0, Math.floor(tiny.bytes.length / 2)));
+    const random = await file('random.onnx', '');
+    await writeFile(random, Uint8Array.from({ length: 4096 }, (_, i) => (i * 2654435761) >>> 24));
+    for (const model of [truncated, random]) {
+      const bad = await promisify(execFile)('node', ['cli/bin/ecg.js', 'predict', '--model', model, '--input', path]).catch((e: { code: number; stderr: string }) => e);
+      expect((bad as { code: number }).code, model).toBe(1);
+      expect((bad as { stderr: string }).stderr).toMatch(new RegExp(`^error: ${model.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: (not an ONNX file|metadata_props has no)`, 'm'));
+    }
+  });
 });

@@ -5,6 +5,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { decodeModel } from '../../export/node.js';
+import { getExportedModel } from '../helpers/exported-model.js';
 import { ensureWebBuild } from '../../runtime-web/page/build.js';
 import { startWebServer, type RunningWebServer } from '../../runtime-web/page/server.js';
 import { launchChromium, openPage } from '../../parity/chromium.js';
@@ -120,6 +123,56 @@ describe.each([['wasm', TOLERANCES.onnxAbs] as const, ['webgpu', TOLERANCES.webg
       const { error, result } = await pasteAndClassify(page, beat.values.join('\n'));
       expect(error).toBeUndefined();
       assertClose(result.probabilities, fixture.bundledExpected[0]!, atol, 'pasted column');
+    });
+
+    it('converts a TF.js model (model.json + weights) in the page, offers the .onnx, and classifies with it', async () => {
+      const { modelDir, onnx } = await getExportedModel();
+      const files = await Promise.all(['model.json', 'weights.bin'].map(async (name) => ({ name, mimeType: 'application/octet-stream', buffer: await readFile(join(modelDir, name)) })));
+      const before = await page.evaluate(() => [Number(document.body.dataset.converts ?? 0), Number(document.body.dataset.runs ?? 0)]);
+      await page.setInputFiles('[data-testid="convert-files"]', files);
+      await page.waitForFunction((n) => Number(document.body.dataset.converts ?? 0) > n, before[0], { timeout: 120_000 });
+      expect(await page.isHidden('[data-testid="error"]')).toBe(true);
+      const shown = await page.evaluate(() => {
+        const s = document.querySelector<HTMLElement>('[data-testid="convert-summary"]')!;
+        return { text: s.textContent ?? '', nodes: Number(s.dataset.nodes), ops: JSON.parse(s.dataset.ops!) as Record<string, number>, loaded: document.querySelector('[data-testid="convert-loaded"]')!.textContent ?? '' };
+      });
+      const node = decodeModel(onnx);
+      expect(shown.nodes).toBe(node.nodes.length);
+      expect(shown.ops).toEqual(node.nodesByOp);
+      expect(shown.text).toContain('input beats [N, 140, 1] -> output probabilities [N, 5]');
+      expect(shown.loaded).toMatch(/used on test row/);
+      // The downloaded file is the Node export's graph (only the export time differs).
+      const base64 = await page.evaluate(async () => {
+        const blob = await (await fetch(document.querySelector<HTMLAnchorElement>('[data-testid="convert-download"]')!.href)).blob();
+        return new Promise<string>((res) => {
+          const r = new FileReader();
+          r.onload = () => res(String(r.result).split(',')[1]!);
+          r.readAsDataURL(blob);
+        });
+      });
+      const inPage = decodeModel(new Uint8Array(Buffer.from(base64, 'base64')));
+      expect(inPage.nodes).toEqual(node.nodes);
+      expect(inPage.initializers).toEqual(node.initializers);
+      expect({ ...inPage.metadata, 'ecg.exported_at': '' }).toEqual({ ...node.metadata, 'ecg.exported_at': '' });
+      // ...and the page now classifies with the converted model, like TF.js.
+      await page.waitForFunction((n) => Number(document.body.dataset.runs ?? 0) > n, before[1]);
+      const probs = await page.evaluate(() => JSON.parse(document.querySelector<HTMLOutputElement>('[data-testid="probabilities"]')!.value) as number[]);
+      assertClose(probs, fixture.bundledExpected[0]!, atol, 'converted model, bundled beat 0');
+    });
+
+    it("shows the exporter's own message for an unsupported layer", async () => {
+      const modelJson = {
+        modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'MyAttention', config: { name: 'att', batch_input_shape: [null, 8, 1], heads: 2 } }] } },
+        weightsManifest: [{ paths: ['w.bin'], weights: [] }],
+      };
+      const before = await page.evaluate(() => Number(document.body.dataset.converts ?? 0));
+      await page.setInputFiles('[data-testid="convert-files"]', [
+        { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(modelJson)) },
+        { name: 'w.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(0) },
+      ]);
+      await page.waitForFunction((n) => Number(document.body.dataset.converts ?? 0) > n, before);
+      const error = await page.textContent('[data-testid="error"]');
+      expect(error).toMatch(/layer "att" \(MyAttention\): layer class not supported; supported: .*Conv1D/);
     });
   }
 });

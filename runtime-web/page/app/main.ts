@@ -1,9 +1,11 @@
 // The page: loads the .onnx (./model.onnx, or ?model=URL, or a picked file) with the web runtime, then
 // classifies a bundled test beat, pasted values or an uploaded file, and shows trace, prediction,
-// per-class probabilities, provider and inference time. <body data-state> and data-runs let tests wait.
+// per-class probabilities, provider and inference time; converts a TF.js model to ONNX (convert.ts).
+// <body data-state>, data-runs (classifications) and data-converts let tests wait.
 import bundledBeats from 'virtual:bundled-beats';
 import type { Prediction } from '@ecg-onnx/core';
 import { load, type WebClassifier, type WebProviderRequest } from '@ecg-onnx/runtime-web';
+import { setupConverter } from './convert.js';
 import { parseBeatsText } from './input.js';
 import { drawBars, drawBatch, drawTrace } from './view.js';
 
@@ -11,6 +13,7 @@ const $ = <T extends Element>(id: string) => document.querySelector<T>(`[data-te
 const params = new URLSearchParams(location.search);
 let classifier: WebClassifier | undefined;
 let runs = 0;
+let converts = 0;
 
 function setState(state: 'loading' | 'ready' | 'busy' | 'error'): void {
   document.body.dataset.state = state;
@@ -102,8 +105,30 @@ function fillBeatPicker(): void {
   }));
 }
 
+/** A model converted in the page becomes the page's model; a bundled beat is classified when it fits. */
+async function useConvertedModel(bytes: Uint8Array, name: string): Promise<string> {
+  await loadModel(bytes, name);
+  const { inputLength, channels } = classifier!.metadata;
+  const first = bundledBeats[0]!;
+  if (inputLength * channels !== first.values.length) return `loaded as the page's model (${inputLength} x ${channels} per beat: paste or upload beats of that size)`;
+  await classify([Float32Array.from(first.values)], [first.label], `test row ${first.row}, converted model`);
+  return `loaded as the page's model and used on test row ${first.row}`;
+}
+
 async function start(): Promise<void> {
   fillBeatPicker();
+  setupConverter({
+    $,
+    useModel: useConvertedModel,
+    showError: (err) => {
+      showError(err);
+      document.body.dataset.converts = String(++converts);
+    },
+    setBusy: (busy) => {
+      setState(busy ? 'busy' : 'ready');
+      if (!busy) document.body.dataset.converts = String(++converts);
+    },
+  });
   $('classify-paste').addEventListener('click', guarded(() => classifyText($<HTMLTextAreaElement>('paste').value, 'pasted text')));
   $<HTMLInputElement>('upload').addEventListener('change', guarded(async () => {
     const file = $<HTMLInputElement>('upload').files?.[0];
