@@ -42,7 +42,8 @@ export interface ExportSummary {
 }
 
 export interface ExportResult {
-  bytes: Uint8Array;
+  /** The .onnx file (over a plain ArrayBuffer, so it goes straight into a Blob, a Response or a file). */
+  bytes: Uint8Array<ArrayBuffer>;
   summary: ExportSummary;
 }
 
@@ -93,7 +94,7 @@ export async function exportLoadedModel(model: LoadedLayersModel, options: Expor
     outputShape: outShape,
     classes,
   };
-  return { bytes, summary };
+  return { bytes: bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes), summary };
 }
 
 /** One line: nodes by op type, size, time. */

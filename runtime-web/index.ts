@@ -4,7 +4,9 @@
 // runs the plain WASM provider. In Node (no WebGPU; numThreads 1, model bytes) it loads the package's Node
 // build, the plain WASM binary: the WebGPU build's asyncify-instrumented WASM ran 2.8x slower at batch 1
 // and 5x at batch 32 under Node 20 (0.80 vs 0.29 ms, 36 vs 6.9 ms), while in Chromium both builds time
-// the same. The web app's bundle maps both names to the WebGPU build (page/vite.config.ts), so it ships one ORT.
+// the same. The choice is made when the module is resolved (package.json "imports": #ort is
+// onnxruntime-web under the "node" condition, onnxruntime-web/webgpu otherwise), so a bundler never puts
+// the Node build (and its second 28 MB .wasm) into a page.
 import type * as Ort from 'onnxruntime-web';
 import { classifyInBatches, DeviceUnavailableError, InvalidInputError, ModelFormatError, readModelMetadata, type Beat, type Classifier, type Prediction } from '@ecg-onnx/core';
 import { selectWebProviders, type ProviderProbe, type WebProvider, type WebProviderRequest } from './provider.js';
@@ -36,7 +38,8 @@ const isNode = typeof process !== 'undefined' && typeof process.versions?.node =
 let ortModule: Promise<typeof Ort> | undefined;
 /** The onnxruntime-web build for this environment (see the header), imported once. */
 function loadOrt(): Promise<typeof Ort> {
-  return (ortModule ??= isNode ? import('onnxruntime-web') : import('onnxruntime-web/webgpu'));
+  // @ts-expect-error onnxruntime-web types itself with an ambient `declare module`, which "#ort" cannot name.
+  return (ortModule ??= import('#ort') as Promise<typeof Ort>);
 }
 
 async function fetchModel(url: string): Promise<Uint8Array> {

@@ -61,5 +61,6 @@ export async function ensureWebBuild(options: { force?: boolean; log?: (line: st
 
 // `node --import tsx runtime-web/page/build.ts [--force]`: what `npm run build` runs.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await ensureWebBuild({ force: process.argv.includes('--force'), log: (line) => process.stderr.write(`build: ${line}\n`) });
+  const quiet = process.argv.includes('--quiet');
+  await ensureWebBuild({ force: process.argv.includes('--force'), log: (line) => quiet || process.stderr.write(`build: ${line}\n`) });
 }

@@ -44,10 +44,9 @@ export default defineConfig({
   base: './',
   logLevel: 'warn',
   plugins: [bundledBeats(), copyOrtRuntime()],
-  // The non-bundled ORT build loads its .mjs/.wasm from env.wasm.wasmPaths (./ort/, copied above);
-  // the default '.bundle' build would make Vite emit a second 27 MB copy of the .wasm.
-  // index.ts imports 'onnxruntime-web' only in Node; mapping it to the same file keeps a second ORT build
-  // out of the page.
-  resolve: { conditions: ['ecg-source', ...defaultClientConditions], alias: [{ find: /^onnxruntime-web(\/webgpu)?$/, replacement: join(dirname(createRequire(import.meta.url).resolve('onnxruntime-web/webgpu')), 'ort.webgpu.min.mjs') }] },
+  // onnxruntime-web's "onnxruntime-web-use-extern-wasm" condition picks its non-bundled builds, which load
+  // their .mjs/.wasm from env.wasm.wasmPaths (./ort/, copied above); the default '.bundle' builds would
+  // make Vite emit another 27 MB copy of the .wasm into assets/.
+  resolve: { conditions: ['ecg-source', 'onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   build: { outDir: WEB_DIST, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000, assetsInlineLimit: 0 },
 });

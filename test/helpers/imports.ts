@@ -18,6 +18,7 @@ export interface Manifest {
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   files?: string[];
+  imports?: Record<string, string | Record<string, string>>;
   bin?: Record<string, string>;
   [key: string]: unknown;
 }
@@ -93,16 +94,25 @@ export type Target =
   | { kind: 'builtin'; name: string }
   | { kind: 'package'; name: string; subpath: string }
   | { kind: 'relative'; path: string }
-  | { kind: 'virtual'; name: string };
+  | { kind: 'virtual'; name: string }
+  | { kind: 'subpath-import'; name: string };
 
 /** What a specifier points at: a Node builtin, a package (name + subpath), or a file. */
 export function classify(spec: string, fromFile: string): Target {
   if (spec.startsWith('node:') || BUILTINS.has(spec.split('/')[0]!)) return { kind: 'builtin', name: spec.replace(/^node:/, '') };
   if (spec.startsWith('.') || spec.startsWith('/')) return { kind: 'relative', path: resolve(dirname(fromFile), spec) };
   if (spec.startsWith('virtual:')) return { kind: 'virtual', name: spec };
+  if (spec.startsWith('#')) return { kind: 'subpath-import', name: spec };
   const parts = spec.split('/');
   const n = spec.startsWith('@') ? 2 : 1;
   return { kind: 'package', name: parts.slice(0, n).join('/'), subpath: ['.', ...parts.slice(n)].join('/') };
 }
 
 export const rel = (file: string) => relative(ROOT, file);
+
+/** The specifiers a package.json "imports" entry (#name) maps to, under every condition. */
+export function subpathTargets(manifest: Manifest, name: string): string[] {
+  const entry = manifest.imports?.[name];
+  if (entry === undefined) return [];
+  return typeof entry === 'string' ? [entry] : Object.values(entry);
+}

@@ -5,18 +5,28 @@
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classify, importsOf, readPackage, rel, ROOT, workspacePackages, type Manifest, type WorkspacePackage } from '../helpers/imports.js';
+import { classify, importsOf, readPackage, rel, ROOT, subpathTargets, workspacePackages, type Manifest, type WorkspacePackage } from '../helpers/imports.js';
 
 const PACKAGES = workspacePackages();
 const byName = new Map(PACKAGES.map((p) => [p.manifest.name, p]));
 const runtimeDeclared = (m: Manifest) => new Set(Object.keys({ ...m.dependencies, ...m.optionalDependencies, ...m.peerDependencies }));
 
-function packagesImported(files: string[]): Map<string, string[]> {
+/** Packages the files import; a "#name" subpath import counts as every package its targets name. */
+function packagesImported(files: string[], manifest: Manifest): Map<string, string[]> {
   const used = new Map<string, string[]>();
+  const note = (name: string, where: string) => used.set(name, [...(used.get(name) ?? []), where]);
   for (const file of files) {
     for (const spec of importsOf(file)) {
       const t = classify(spec, file);
-      if (t.kind === 'package') used.set(t.name, [...(used.get(t.name) ?? []), `${rel(file)} -> ${spec}`]);
+      if (t.kind === 'package') note(t.name, `${rel(file)} -> ${spec}`);
+      else if (t.kind === 'subpath-import') {
+        const targets = subpathTargets(manifest, t.name);
+        if (targets.length === 0) note(t.name, `${rel(file)} -> ${spec} (not in package.json "imports")`);
+        for (const target of targets) {
+          const u = classify(target, file);
+          if (u.kind === 'package') note(u.name, `${rel(file)} -> ${spec} -> ${target}`);
+        }
+      }
     }
   }
   return used;
@@ -49,18 +59,18 @@ describe('every package declares exactly what it imports', () => {
       it('imports at run time only packages it declares (dependencies, optional, peers)', () => {
         expect(pkg.runtimeFiles.length).toBeGreaterThan(0);
         const declared = runtimeDeclared(pkg.manifest);
-        const undeclared = [...packagesImported(pkg.runtimeFiles)].filter(([name]) => !declared.has(name)).flatMap(([, where]) => where);
+        const undeclared = [...packagesImported(pkg.runtimeFiles, pkg.manifest)].filter(([name]) => !declared.has(name)).flatMap(([, where]) => where);
         expect(undeclared).toEqual([]);
       });
 
       it('declares no runtime dependency that none of its files imports', () => {
-        const used = packagesImported(pkg.runtimeFiles);
+        const used = packagesImported(pkg.runtimeFiles, pkg.manifest);
         expect([...runtimeDeclared(pkg.manifest)].filter((name) => !used.has(name))).toEqual([]);
       });
 
       it('build-only files (page sources, configs) use only declared packages, and every devDependency is used', () => {
         const declared = new Set([...runtimeDeclared(pkg.manifest), ...Object.keys(pkg.manifest.devDependencies ?? {})]);
-        const used = packagesImported(pkg.buildFiles);
+        const used = packagesImported(pkg.buildFiles, pkg.manifest);
         expect([...used].filter(([name]) => !declared.has(name)).flatMap(([, where]) => where)).toEqual([]);
         expect(Object.keys(pkg.manifest.devDependencies ?? {}).filter((name) => !used.has(name))).toEqual([]);
       });

@@ -128,7 +128,7 @@ describe.each([['wasm', TOLERANCES.onnxAbs] as const, ['webgpu', TOLERANCES.webg
     it('converts a TF.js model (model.json + weights) in the page, offers the .onnx, and classifies with it', async () => {
       const { modelDir, onnx } = await getExportedModel();
       const files = await Promise.all(['model.json', 'weights.bin'].map(async (name) => ({ name, mimeType: 'application/octet-stream', buffer: await readFile(join(modelDir, name)) })));
-      const before = await page.evaluate(() => [Number(document.body.dataset.converts ?? 0), Number(document.body.dataset.runs ?? 0)]);
+      const before = await page.evaluate(() => [Number(document.body.dataset.converts ?? 0), Number(document.body.dataset.runs ?? 0)] as const);
       await page.setInputFiles('[data-testid="convert-files"]', files);
       await page.waitForFunction((n) => Number(document.body.dataset.converts ?? 0) > n, before[0], { timeout: 120_000 });
       expect(await page.isHidden('[data-testid="error"]')).toBe(true);

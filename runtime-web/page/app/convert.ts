@@ -53,7 +53,7 @@ export function setupConverter(hooks: ConvertHooks): void {
     text.textContent = describeExport(summary);
     Object.assign(text.dataset, { nodes: String(summary.nodes), bytes: String(summary.bytes), ops: JSON.stringify(summary.nodesByOp) });
     if (lastUrl) URL.revokeObjectURL(lastUrl);
-    lastUrl = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' }));
+    lastUrl = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
     const link = $<HTMLAnchorElement>('convert-download');
     link.href = lastUrl;
     link.download = `${summary.source.replace(/\.json$/i, '').replace(/^.*[\\/]/, '') || 'model'}.onnx`;
