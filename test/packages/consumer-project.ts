@@ -136,7 +136,7 @@ export async function writeApp(dir: string, modelDir: string): Promise<string> {
   return app;
 }
 
-/** Every public entry point by its exports map, and the ```ts examples of every package README. */
+/** Every public entry point by its exports map, and the ```ts examples of every package README and the root one. */
 export async function writeTypeCheck(dir: string): Promise<string[]> {
   const check = join(dir, 'check');
   await mkdir(check, { recursive: true });
@@ -156,6 +156,12 @@ export async function writeTypeCheck(dir: string): Promise<string[]> {
       await writeFile(file, `${block[1]}\nexport {};\n`);
       written.push(file);
     }
+  }
+  const top = await readFile(join(ROOT, 'README.md'), 'utf8');
+  for (const [k, block] of [...top.matchAll(/```ts\n([\s\S]*?)```/g)].entries()) {
+    const file = join(check, `readme-root-${k}.ts`);
+    await writeFile(file, `${block[1]}\nexport {};\n`);
+    written.push(file);
   }
   await writeFile(join(check, 'entries.ts'), `${lines.join('\n')}\nexport {};\n`);
   written.push(join(check, 'entries.ts'));
