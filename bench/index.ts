@@ -7,6 +7,7 @@ const BENCHES = [
   { name: 'export', script: 'bench/export.ts', what: 'export time, size, onnxruntime-node throughput vs torch.onnx' },
   { name: 'node', script: 'bench/runtime-node.ts', what: 'classify latency/throughput, streamed predict, server under load' },
   { name: 'web', script: 'bench/web.ts', what: 'onnxruntime-web in Node and Chromium (WASM, WebGPU)' },
+  { name: 'packages', script: 'bench/packages.ts', what: 'install size of each package alone, ecg --help compiled vs tsx' },
 ] as const;
 
 const only = process.argv.slice(2);

@@ -97,3 +97,47 @@ describe('bad input fails clearly and writes nothing', () => {
     expect(r.stderr).toMatch(/no-model\/model\.json: cannot read a tfjs model\.json/);
   });
 });
+
+describe('class names on a data set that is not ECG5000', () => {
+  it('ecg train --class-names carries the names into the saved model, the .onnx and both runtimes', async () => {
+    const data = join(tmp, 'other-data');
+    await mkdir(data, { recursive: true });
+    const lines = (await readFile(join(ROOT, 'data/ECG5000/ECG5000_TRAIN.tsv'), 'utf8')).trim().split('\n');
+    const relabel = (line: string, i: number) => [['-1', '2', '7'][i % 3], ...line.split('\t').slice(1)].join('\t');
+    await writeFile(join(data, 'MINE_TRAIN.tsv'), lines.slice(0, 30).map(relabel).join('\n') + '\n');
+    await writeFile(join(data, 'MINE_TEST.tsv'), lines.slice(30, 39).map(relabel).join('\n') + '\n');
+    refusesNames(data);
+    const out = join(tmp, 'named');
+    const r = ecg('train', '--data', data, '--class-names=-1=noise,7=ectopic', '--epochs', '1', '--backend', 'wasm', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const named = [
+      { label: '-1', name: 'noise' },
+      { label: '2', name: 'class 2' },
+      { label: '7', name: 'ectopic' },
+    ];
+    expect(JSON.parse(await readFile(join(out, 'metrics.json'), 'utf8')).spec.classes).toEqual(named);
+    const { exportModel } = await import('../../export/node.js');
+    const { bytes } = await exportModel(join(out, 'model'));
+    const node = await (await import('../../runtime-node/index.js')).load(bytes, { device: 'cpu' });
+    const web = await (await import('../../runtime-web/index.js')).load(bytes, { provider: 'wasm' });
+    try {
+      expect(node.metadata.classes).toEqual(named);
+      expect(web.metadata.classes).toEqual(named);
+      const beat = new Float32Array(140);
+      expect(named.map((c) => c.name)).toContain((await node.classify([beat]))[0]!.name);
+      expect((await web.classify([beat]))[0]!.name).toBe((await node.classify([beat]))[0]!.name);
+    } finally {
+      await node.dispose();
+      await web.dispose();
+    }
+  });
+});
+
+/** A bad --class-names fails before training starts, and writes nothing. */
+function refusesNames(data: string): void {
+  const out = join(tmp, 'named-bad');
+  const r = ecg('train', '--data', data, '--class-names', 'a,b', '--backend', 'cpu', '--out', out);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('--class-names has 2 names but the data has 3 classes (-1, 2, 7)');
+  expect(existsSync(out)).toBe(false);
+}
