@@ -1,10 +1,16 @@
 // The training loop: seeded shuffling, augmentation of training batches, Adam, validation each
 // epoch and best-validation weights. Written by hand rather than with model.fit because fit()
-// shuffles with Math.random and cannot augment per batch, and both must repeat for a seed.
+// shuffles with Math.random and cannot augment per batch, and both must repeat for a seed. The step
+// itself (gradient + fused Adam, alone or data parallel over worker threads) is parallel/coordinator.ts.
 import * as tf from '@tensorflow/tfjs';
-import { createRng, shuffleInPlace, type Rng } from '@ecg-onnx/core';
+import { createRng, shuffleInPlace, type ModelSpec, type Rng } from '@ecg-onnx/core';
 import { augmentBatch, type AugmentOptions } from './augment.js';
+import type { BackendName } from './backend.js';
 import { selectRows, type LabelledBeats } from './data.js';
+import { evaluateLoss } from './loss.js';
+import type { ModelOptions } from './model.js';
+import { localStepper, parallelStepper, type Stepper } from './parallel/coordinator.js';
+import { Replica } from './replica.js';
 
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 export type LrSchedule = (typeof LR_SCHEDULES)[number];
@@ -23,6 +29,12 @@ export interface FitOptions {
   onBatch?: (epoch: number, batch: number, batches: number) => void;
   /** Called after every epoch with that epoch's record. */
   onEpoch?: (record: EpochRecord) => void;
+  /**
+   * Data-parallel training over this many threads (default 1: the model in this thread). Needs
+   * `replicas`: how the model was built, so every worker builds the same one.
+   */
+  workers?: number;
+  replicas?: { spec: ModelSpec; modelOptions: Partial<ModelOptions>; backend: BackendName };
 }
 
 export interface EpochRecord {
@@ -46,44 +58,28 @@ export interface FitResult {
   trainSamplesPerSecond: number;
 }
 
-/** Keras's categorical cross-entropy on probabilities: clip to [1e-7, 1 - 1e-7], mean over the batch. */
-export function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1)))) as tf.Scalar;
-}
-
 /**
  * TF.js Dropout with a fixed seed draws the same mask on every call, and without one it seeds
  * from Math.random. So before every step each Dropout layer gets a fresh seed from our rng: new
  * masks every step, the same sequence for the same seed. Returns a function that restores the
  * layers' original seeds so the saved config is unchanged.
  */
-export function reseedDropoutEachStep(model: tf.LayersModel, rng: Rng): { next: () => void; restore: () => void } {
+export function reseedDropoutEachStep(model: tf.LayersModel, rng: Rng): { next: () => number[]; restore: () => void } {
   type Seeded = { seed?: number };
   const layers = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as Seeded[];
   const original = layers.map((l) => l.seed);
   return {
-    next: () => layers.forEach((l) => (l.seed = rng.int(2 ** 31 - 1))),
+    next: () => layers.map((l) => (l.seed = rng.int(2 ** 31 - 1))),
     restore: () => layers.forEach((l, i) => (l.seed = original[i])),
   };
 }
 
-/** Loss and accuracy of `model` on `data` in inference mode (no dropout, moving BN statistics). */
-export function evaluateLoss(model: tf.LayersModel, data: LabelledBeats, numClasses: number, batchSize = 256): { loss: number; accuracy: number } {
-  let lossSum = 0;
-  let correct = 0;
-  for (let start = 0; start < data.count; start += batchSize) {
-    const n = Math.min(batchSize, data.count - start);
-    const [l, c] = tf.tidy(() => {
-      const x = tf.tensor3d(data.x.subarray(start * data.length, (start + n) * data.length), [n, data.length, 1]);
-      const labels = tf.tensor1d(data.y.subarray(start, start + n), 'int32');
-      const probs = model.predict(x) as tf.Tensor;
-      const loss = tf.mul(crossEntropy(probs, tf.oneHot(labels, numClasses)), n);
-      return [loss.dataSync()[0]!, tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32')).dataSync()[0]!];
-    });
-    lossSum += l;
-    correct += c;
-  }
-  return { loss: lossSum / data.count, accuracy: correct / data.count };
+async function createStepper(model: tf.LayersModel, o: FitOptions): Promise<Stepper> {
+  const workers = o.workers ?? 1;
+  const replica = new Replica(model, o.numClasses, o.replicas?.spec.channels ?? 1);
+  if (workers === 1) return localStepper(replica, o.learningRate);
+  if (!o.replicas) throw new Error('internal: data-parallel training needs the spec and options the model was built with');
+  return parallelStepper(replica, { workers, ...o.replicas, maxBatch: o.batchSize, learningRate: o.learningRate });
 }
 
 function learningRateAt(o: FitOptions, step: number, totalSteps: number): number {
@@ -97,10 +93,7 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
   const shuffleRng = createRng(o.seed);
   const augmentRng = createRng(o.seed + 1);
   const dropout = reseedDropoutEachStep(model, createRng(o.seed + 2));
-  const optimizer = tf.train.adam(o.learningRate);
-  // Porting note: TF.js Adam reads its `learningRate` field on every step, which is how a schedule is applied.
-  const setLr = (lr: number) => ((optimizer as unknown as { learningRate: number }).learningRate = lr);
-  const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const stepper = await createStepper(model, o);
   const batches = Math.ceil(train.count / o.batchSize);
   const history: EpochRecord[] = [];
   let best: { epoch: number; valLoss: number; weights: tf.Tensor[] } | undefined;
@@ -117,25 +110,7 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
         const batch = selectRows(train, order.slice(b * o.batchSize, (b + 1) * o.batchSize));
         const x = augmentBatch(batch.x, batch.count, batch.length, o.augment, augmentRng);
         lr = learningRateAt(o, step++, batches * o.epochs);
-        setLr(lr);
-        dropout.next();
-        const [loss, hits] = tf.tidy(() => {
-          const xs = tf.tensor3d(x, [batch.count, batch.length, 1]);
-          const labels = tf.tensor1d(batch.y, 'int32');
-          let probs: tf.Tensor | undefined;
-          const cost = optimizer.minimize(
-            () => {
-              const out = model.apply(xs, { training: true }) as tf.Tensor;
-              probs = tf.keep(out); // minimize() tidies its closure; accuracy needs the outputs after it
-              return crossEntropy(out, tf.oneHot(labels, o.numClasses));
-            },
-            true,
-            variables,
-          )!;
-          const right = tf.sum(tf.cast(tf.equal(tf.argMax(probs!, -1), labels), 'float32'));
-          probs!.dispose();
-          return [cost.dataSync()[0]!, right.dataSync()[0]!];
-        });
+        const { loss, hits } = stepper.step(x, batch.y, batch.count, lr, dropout.next());
         lossSum += loss * batch.count;
         correct += hits;
         o.onBatch?.(epoch, b + 1, batches);
@@ -163,7 +138,7 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
     }
   } finally {
     dropout.restore();
-    optimizer.dispose();
+    await stepper.close();
   }
   if (best) {
     model.setWeights(best.weights);

@@ -1,5 +1,6 @@
 // Training recipes: the paper's defaults, named presets for better recipes, and checks of every
 // option with messages that name the option. Precedence: paper defaults < preset < explicit flags.
+import { availableParallelism } from 'node:os';
 import { InvalidInputError } from '@ecg-onnx/core';
 import { DEFAULT_AUGMENT_OPTIONS, NO_AUGMENTATION, validateAugmentOptions, type AugmentOptions } from './augment.js';
 import { LR_SCHEDULES, type LrSchedule } from './fit.js';
@@ -28,6 +29,8 @@ export interface TrainOptions extends Recipe {
   dataDir: string;
   /** --class-names: "Normal,PVC,..." in label order or "1=Normal,..."; default ECG5000's names for ECG5000, else "class <label>". */
   classNames?: string;
+  /** Data-parallel threads (default defaultWorkers(batchSize)); results depend on it, so metrics.json records it. */
+  workers?: number;
   outDir: string;
   seed: number;
   backend: string;
@@ -97,6 +100,22 @@ export function validateRecipe(r: Recipe): void {
   if (!(r.validationFraction > 0 && r.validationFraction < 1)) fail(`--val-fraction must be in (0, 1), got ${r.validationFraction}`);
   const augmentProblem = validateAugmentOptions(r.augment);
   if (augmentProblem) fail(`--${augmentProblem.replace('augmentation ', 'augment-')}`);
+}
+
+/** Fewest beats a worker's share of a batch may have: BatchNormalization normalises each share by its own statistics. */
+export const MIN_BEATS_PER_WORKER = 16;
+
+/**
+ * The default thread count: one per core, but no more than leaves each share MIN_BEATS_PER_WORKER beats
+ * (batch 32 -> 2 workers), because each share's BatchNorm statistics come from that share alone.
+ */
+export function defaultWorkers(batchSize: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.min(cores, Math.floor(batchSize / MIN_BEATS_PER_WORKER)));
+}
+
+export function validateWorkers(workers: number, batchSize: number): void {
+  if (!Number.isInteger(workers) || workers < 1) throw new InvalidInputError(undefined, `--workers must be a positive integer, got ${workers}`);
+  if (workers > batchSize) throw new InvalidInputError(undefined, `--workers ${workers} is more than the batch size ${batchSize}; each worker needs beats of its own`);
 }
 
 export function validateSeed(seed: number): void {

@@ -10,7 +10,7 @@ import { evaluateModel } from './evaluate.js';
 import { confusionFigureSpec, lossFigureSpec, renderSvg, svgToPng } from './figures.js';
 import { fit, type EpochRecord } from './fit.js';
 import { buildModel } from './model.js';
-import { validateRecipe, validateSeed, type TrainOptions } from './options.js';
+import { defaultWorkers, validateRecipe, validateSeed, validateWorkers, type TrainOptions } from './options.js';
 import { createProgress } from './progress.js';
 import { saveModel } from './save.js';
 import { splitForProtocol } from './split.js';
@@ -28,6 +28,8 @@ export const OUTPUT_FILES = Object.freeze({
 export interface TrainMetrics {
   params: ParamCounts;
   backend: string;
+  /** Data-parallel training threads (results depend on the count: same seed + same count = same bits). */
+  workers: number;
   seed: number;
   preset: string;
   /** Epochs run, and the epoch whose weights were saved. */
@@ -35,7 +37,7 @@ export interface TrainMetrics {
   bestEpoch: number;
   trainSamplesPerSecond: number;
   trainSeconds: number;
-  recipe: Omit<TrainOptions, 'dataDir' | 'outDir' | 'seed' | 'backend' | 'preset' | 'classNames'>;
+  recipe: Omit<TrainOptions, 'dataDir' | 'outDir' | 'seed' | 'backend' | 'preset' | 'classNames' | 'workers'>;
   data: { train: string; test: string; trainCount: number; validationCount: number; testCount: number };
   spec: ModelSpec;
   /** Validation loss/accuracy of the saved weights (null under --split full). */
@@ -64,15 +66,18 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
   const log = hooks.log ?? (() => {});
   validateRecipe(o);
   validateSeed(o.seed);
+  const workers = o.workers ?? defaultWorkers(o.batchSize);
+  validateWorkers(workers, o.batchSize);
   const backend = await initBackend(o.backend as BackendName);
   const data = await loadUcrSplit(o.dataDir, o.classNames); // bad data fails here, before anything is written
   const split = splitForProtocol(o.split, data.train.y, o.validationFraction, o.seed);
   const train = selectRows(data.train, split.train);
   const validation = split.validation.length ? selectRows(data.train, split.validation) : undefined;
   log(`data ${o.dataDir}: ${data.train.count} training series (${train.count} train / ${validation?.count ?? 0} validation, --split ${o.split}), ${data.test.count} test series, length ${data.spec.inputLength}, ${data.spec.classes.length} classes`);
-  log(`backend ${backend}, seed ${o.seed}, preset ${o.preset}`);
+  log(`backend ${backend}, ${workers} training thread${workers === 1 ? '' : 's'}, seed ${o.seed}, preset ${o.preset}`);
 
-  const model = buildModel(data.spec, { dropout: o.dropout, seed: o.seed, bnMomentum: o.bnMomentum });
+  const modelOptions = { dropout: o.dropout, seed: o.seed, bnMomentum: o.bnMomentum };
+  const model = buildModel(data.spec, modelOptions);
   try {
     log(formatModelTable(model));
     const progress = createProgress(o.epochs, log, hooks.interactive);
@@ -88,6 +93,8 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
         numClasses: data.spec.classes.length,
         onBatch: progress.onBatch,
         onEpoch: progress.onEpoch,
+        workers,
+        replicas: { spec: data.spec, modelOptions, backend },
       });
     } finally {
       progress.stop();
@@ -95,10 +102,11 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
     const saved = result.history[result.bestEpoch - 1]!;
     log(`kept the weights of epoch ${result.bestEpoch}${saved.valLoss === null ? ' (last epoch; no validation set)' : ` (lowest validation loss ${saved.valLoss.toFixed(4)})`}`);
     const test = evaluateModel(model, data.test, data.spec);
-    const { dataDir: _d, outDir: _o, seed: _s, backend: _b, preset: _p, classNames: _c, ...recipe } = o;
+    const { dataDir: _d, outDir: _o, seed: _s, backend: _b, preset: _p, classNames: _c, workers: _w, ...recipe } = o;
     const metrics: TrainMetrics = {
       params: paramCounts(model),
       backend,
+      workers,
       seed: o.seed,
       preset: o.preset,
       epochs: o.epochs,

@@ -3,7 +3,7 @@
 // them; the help text shows the paper's value each one falls back to.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { formatReport } from '@ecg-onnx/core';
-import { BACKEND_NAMES, DEFAULT_DATA_DIR, LR_SCHEDULES, PAPER_RECIPE, PRESET_NAMES, resolveRecipe, SPLIT_PROTOCOLS, trainAndSave, type TrainOptions } from '@ecg-onnx/train';
+import { BACKEND_NAMES, DEFAULT_DATA_DIR, defaultWorkers, MIN_BEATS_PER_WORKER, LR_SCHEDULES, PAPER_RECIPE, PRESET_NAMES, resolveRecipe, SPLIT_PROTOCOLS, trainAndSave, type TrainOptions } from '@ecg-onnx/train';
 import { runCommand } from '../run-command.js';
 
 export const DEFAULT_OUT_DIR = 'runs/latest';
@@ -15,6 +15,7 @@ export interface TrainArgs {
   backend: string;
   preset: string;
   'class-names'?: string;
+  workers?: number;
   epochs?: number;
   'batch-size'?: number;
   lr?: number;
@@ -36,6 +37,7 @@ const a = PAPER_RECIPE.augment;
 export function trainOptionsBuilder<T>(y: Argv<T>): Argv<TrainArgs> {
   return y
     .option('data', { type: 'string', default: DEFAULT_DATA_DIR, defaultDescription: 'the shipped ECG5000 copy', describe: 'directory with NAME_TRAIN.tsv and NAME_TEST.tsv (or .txt)' })
+    .option('workers', { type: 'number', describe: `data-parallel training threads [default: one per core, at most batch size / ${MIN_BEATS_PER_WORKER}, so ${defaultWorkers(32)} here at batch 32]` })
     .option('class-names', { type: 'string', describe: 'class names, "Normal,PVC,..." in label order or "1=Normal,2=PVC" [default: ECG5000\'s names for ECG5000, else "class <label>"]' })
     .option('out', { type: 'string', default: DEFAULT_OUT_DIR, describe: 'output directory (model/, history.json, metrics.json, figures)' })
     .option('seed', { type: 'number', default: 42, describe: 'seed for split, weights, shuffling, dropout and augmentation' })
@@ -74,7 +76,7 @@ export function trainOptionsFromArgs(args: TrainArgs): TrainOptions {
       ? { scale: args['augment-scale'], shift: args['augment-shift'], noise: args['augment-noise'], probability: args['augment-probability'] }
       : { scale: 0, shift: 0, noise: 0, probability: 0 },
   });
-  return { ...recipe, dataDir: args.data, classNames: args['class-names'], outDir: args.out, seed: args.seed, backend: args.backend, preset: args.preset };
+  return { ...recipe, dataDir: args.data, classNames: args['class-names'], workers: args.workers, outDir: args.out, seed: args.seed, backend: args.backend, preset: args.preset };
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {

@@ -7,7 +7,8 @@ import { createRng } from '../../core/random.js';
 import { DEFAULT_AUGMENT_OPTIONS } from '../../train/augment.js';
 import { initBackend } from '../../train/backend.js';
 import type { LabelledBeats } from '../../train/data.js';
-import { evaluateLoss, fit, reseedDropoutEachStep, type FitOptions } from '../../train/fit.js';
+import { fit, reseedDropoutEachStep, type FitOptions } from '../../train/fit.js';
+import { evaluateLoss } from '../../train/loss.js';
 
 const L = 24;
 const K = 3;

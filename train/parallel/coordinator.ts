@@ -1,0 +1,141 @@
+// The training step as the fit loop calls it: alone (the model in this thread, fused Adam), or data
+// parallel over worker threads, each holding a replica on the same backend and computing the gradient
+// of its share of the batch. Replicas stay identical: one Adam step on the summed gradient, and the
+// BatchNorm moving statistics averaged (per-thread batch statistics, as multi-GPU Keras replicas use).
+import { Worker } from 'node:worker_threads';
+import type { ModelSpec } from '@ecg-onnx/core';
+import type { BackendName } from '../backend.js';
+import { FusedAdam } from '../fused-adam.js';
+import type { ModelOptions } from '../model.js';
+import type { Replica } from '../replica.js';
+import { allocateShared, COMMAND, CTRL, SharedViews } from './shared-state.js';
+import { ThreadStep } from './thread-step.js';
+import type { WorkerInit } from './worker.js';
+
+export interface StepResult {
+  /** The batch's mean loss (with dropout and augmentation), as tf.train's minimize returns it. */
+  loss: number;
+  /** Correct predictions in the batch. */
+  hits: number;
+}
+
+export interface Stepper {
+  readonly workers: number;
+  step(x: Float32Array, y: Int32Array, n: number, learningRate: number, dropoutSeeds: readonly number[]): StepResult;
+  close(): Promise<void>;
+}
+
+/** One thread: gradient, fused Adam, new parameters; bit-identical to tf.train.adam's minimize. */
+export function localStepper(replica: Replica, learningRate: number): Stepper {
+  const params = new Float32Array(replica.size);
+  const grad = new Float32Array(replica.size);
+  replica.readParams(params);
+  const adam = new FusedAdam(replica.size, { learningRate });
+  return {
+    workers: 1,
+    step(x, y, n, lr, seeds) {
+      replica.setDropoutSeeds(seeds);
+      const result = replica.gradients(x, y, n, 1, grad);
+      adam.learningRate = lr;
+      adam.update(params, grad);
+      adam.finishStep();
+      replica.writeParams(params);
+      return result;
+    },
+    close: async () => {},
+  };
+}
+
+export interface ParallelConfig {
+  workers: number;
+  /** The backend this thread runs (workers start the same one). */
+  backend: BackendName;
+  /** What the replicas are built from: the main thread's model must be buildModel(spec, modelOptions). */
+  spec: ModelSpec;
+  modelOptions: Partial<ModelOptions>;
+  maxBatch: number;
+  learningRate: number;
+}
+
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
+
+/**
+ * The compiled package starts dist/parallel/worker.js. Run from its TypeScript sources (the repository's
+ * tests and scripts), a worker first registers tsx's loader itself (a worker does not inherit --import),
+ * and resolves the workspace packages to their sources as the main thread does.
+ */
+function startWorker(init: WorkerInit): Worker {
+  if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData: init });
+  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: init, execArgv: ['--conditions=ecg-source'] });
+}
+
+/** Starts workers-1 worker threads beside this thread's replica; resolves once every replica is ready. */
+export async function parallelStepper(replica: Replica, config: ParallelConfig): Promise<Stepper> {
+  const { workers } = config;
+  const layout = {
+    workers,
+    params: replica.size,
+    stats: replica.statsSize,
+    width: config.spec.inputLength * config.spec.channels,
+    maxBatch: config.maxBatch,
+    dropouts: replica.dropoutCount,
+  };
+  const buffers = allocateShared(layout);
+  const views = new SharedViews(buffers);
+  replica.readParams(views.params);
+  const errors: string[] = [];
+  const threads = Array.from({ length: workers - 1 }, (_, i) => {
+    const init: WorkerInit = { buffers, thread: i + 1, backend: config.backend, spec: config.spec, modelOptions: config.modelOptions, learningRate: config.learningRate };
+    const worker = startWorker(init);
+    worker.on('message', (m: { error?: string }) => m.error && errors.push(`worker ${i + 1}: ${m.error}`));
+    worker.on('error', (e) => {
+      errors.push(`worker ${i + 1}: ${e.stack ?? e.message}`);
+      Atomics.store(views.control, CTRL.failed, 1);
+    });
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    return { worker, exited };
+  });
+  const failure = () => new Error(`data-parallel training failed: ${errors.join('; ') || 'a worker stopped'}`);
+  while (Atomics.load(views.control, CTRL.ready) < workers - 1) {
+    if (Atomics.load(views.control, CTRL.failed) !== 0 || errors.length > 0) {
+      await Promise.all(threads.map((t) => t.worker.terminate()));
+      throw failure();
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const mine = new ThreadStep(views, replica, 0, config.learningRate);
+  return {
+    workers,
+    step(x, y, n, lr, seeds) {
+      if (n > layout.maxBatch) throw new Error(`internal: batch of ${n} beats, the shared buffers hold ${layout.maxBatch}`);
+      views.x.set(x.subarray(0, n * layout.width));
+      views.y.set(y.subarray(0, n));
+      views.seeds.set(seeds);
+      views.scalars[0] = lr;
+      Atomics.store(views.control, CTRL.batch, n);
+      Atomics.store(views.control, CTRL.command, COMMAND.step);
+      Atomics.add(views.control, CTRL.generation, 1);
+      Atomics.notify(views.control, CTRL.generation);
+      try {
+        mine.run();
+      } catch (err) {
+        throw errors.length > 0 ? failure() : err;
+      }
+      let loss = 0;
+      let hits = 0;
+      for (let w = 0; w < workers; w++) {
+        loss += views.results[2 * w]!;
+        hits += views.results[2 * w + 1]!;
+      }
+      return { loss, hits };
+    },
+    async close() {
+      Atomics.store(views.control, CTRL.command, COMMAND.exit);
+      Atomics.add(views.control, CTRL.generation, 1);
+      Atomics.notify(views.control, CTRL.generation);
+      await Promise.all(threads.map((t) => t.exited));
+    },
+  };
+}

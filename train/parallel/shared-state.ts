@@ -1,0 +1,151 @@
+// The memory data-parallel replicas share (SharedArrayBuffers) and the barrier they meet at. Thread 0
+// is the main thread's replica; threads 1..W-1 are workers. Per step: the main thread writes the batch,
+// every thread computes the gradient of its share into its slot, they meet (barrier A), each updates its
+// slice of the parameters with Adam over the slots summed in thread order, they meet again (barrier B),
+// and each copies the new parameters (and the averaged BatchNorm statistics) into its model.
+
+/** Int32 control words. Counters only grow, so a barrier never needs resetting. */
+export const CTRL = Object.freeze({ generation: 0, arrivedA: 1, arrivedB: 2, command: 3, batch: 4, ready: 5, failed: 6 });
+export const COMMAND = Object.freeze({ step: 1, exit: 2 });
+const CTRL_WORDS = 8;
+
+export interface SharedLayout {
+  workers: number;
+  /** Trainable values (flat), BatchNorm moving-statistics values, values per beat, most beats per batch. */
+  params: number;
+  stats: number;
+  width: number;
+  maxBatch: number;
+  dropouts: number;
+}
+
+export interface SharedBuffers {
+  layout: SharedLayout;
+  control: SharedArrayBuffer;
+  /** [learningRate] */
+  scalars: SharedArrayBuffer;
+  x: SharedArrayBuffer;
+  y: SharedArrayBuffer;
+  seeds: SharedArrayBuffer;
+  /** [workers][params] gradient slots. */
+  gradients: SharedArrayBuffer;
+  params: SharedArrayBuffer;
+  adamM: SharedArrayBuffer;
+  adamV: SharedArrayBuffer;
+  /** [workers][stats] moving statistics after each thread's step. */
+  stats: SharedArrayBuffer;
+  /** [workers][2]: loss and hits of each share. */
+  results: SharedArrayBuffer;
+}
+
+export function allocateShared(layout: SharedLayout): SharedBuffers {
+  const f32 = (n: number) => new SharedArrayBuffer(4 * n);
+  return {
+    layout,
+    control: new SharedArrayBuffer(4 * CTRL_WORDS),
+    scalars: new SharedArrayBuffer(8),
+    x: f32(layout.maxBatch * layout.width),
+    y: new SharedArrayBuffer(4 * layout.maxBatch),
+    seeds: new SharedArrayBuffer(4 * Math.max(1, layout.dropouts)),
+    gradients: f32(layout.workers * layout.params),
+    params: f32(layout.params),
+    adamM: f32(layout.params),
+    adamV: f32(layout.params),
+    stats: f32(layout.workers * Math.max(1, layout.stats)),
+    results: new SharedArrayBuffer(8 * 2 * layout.workers),
+  };
+}
+
+/** Typed views of the shared buffers, the same in every thread. */
+export class SharedViews {
+  readonly control: Int32Array;
+  readonly scalars: Float64Array;
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+  readonly seeds: Int32Array;
+  readonly params: Float32Array;
+  readonly adamM: Float32Array;
+  readonly adamV: Float32Array;
+  readonly results: Float64Array;
+  private readonly gradientSlots: Float32Array[];
+  private readonly statSlots: Float32Array[];
+
+  constructor(readonly buffers: SharedBuffers) {
+    const { layout } = buffers;
+    this.control = new Int32Array(buffers.control);
+    this.scalars = new Float64Array(buffers.scalars);
+    this.x = new Float32Array(buffers.x);
+    this.y = new Int32Array(buffers.y);
+    this.seeds = new Int32Array(buffers.seeds);
+    this.params = new Float32Array(buffers.params);
+    this.adamM = new Float32Array(buffers.adamM);
+    this.adamV = new Float32Array(buffers.adamV);
+    this.results = new Float64Array(buffers.results);
+    this.gradientSlots = Array.from({ length: layout.workers }, (_, w) => new Float32Array(buffers.gradients, 4 * w * layout.params, layout.params));
+    const s = Math.max(1, layout.stats);
+    this.statSlots = Array.from({ length: layout.workers }, (_, w) => new Float32Array(buffers.stats, 4 * w * s, layout.stats));
+  }
+
+  gradient(worker: number): Float32Array {
+    return this.gradientSlots[worker]!;
+  }
+
+  stats(worker: number): Float32Array {
+    return this.statSlots[worker]!;
+  }
+
+  /** Waits until the counter at `index` reaches `target`, after adding this thread's arrival. */
+  arrive(index: number, target: number): void {
+    const c = this.control;
+    if (Atomics.add(c, index, 1) + 1 >= target) {
+      Atomics.notify(c, index);
+      return;
+    }
+    for (let seen = Atomics.load(c, index); seen < target; seen = Atomics.load(c, index)) {
+      if (Atomics.load(c, CTRL.failed) !== 0) throw new Error('data-parallel training: another thread failed');
+      Atomics.wait(c, index, seen, 1000);
+    }
+  }
+}
+
+/** Rows [start, end) of a batch of n that thread `w` of `workers` computes. */
+export function shareOf(n: number, workers: number, w: number): [number, number] {
+  return [Math.floor((w * n) / workers), Math.floor(((w + 1) * n) / workers)];
+}
+
+/** Worker w's dropout seed for one layer: thread 0 keeps the main seed, so one thread means today's masks. */
+export function workerSeed(seed: number, w: number): number {
+  return w === 0 ? seed : (seed + Math.imul(w, 0x9e3779b1)) >>> 1;
+}
+
+/**
+ * Sums the gradient slots of all threads over [start, end) in thread order (so every thread gets the
+ * same float32 sums), into `out`.
+ */
+export function sumSlots(views: SharedViews, workers: number, start: number, end: number, out: Float32Array): void {
+  const first = views.gradient(0);
+  for (let i = start; i < end; i++) out[i] = first[i]!;
+  for (let w = 1; w < workers; w++) {
+    const g = views.gradient(w);
+    for (let i = start; i < end; i++) out[i] = Math.fround(out[i]! + g[i]!);
+  }
+}
+
+/** The threads whose share of a batch of n is not empty, in thread order. */
+export function activeThreads(n: number, workers: number): number[] {
+  return Array.from({ length: workers }, (_, w) => w).filter((w) => {
+    const [lo, hi] = shareOf(n, workers, w);
+    return hi > lo;
+  });
+}
+
+/** The mean of these threads' moving statistics, summed in thread order (one thread: its own, unchanged). */
+export function averageStats(views: SharedViews, threads: readonly number[], out: Float32Array): void {
+  out.set(views.stats(threads[0]!));
+  if (threads.length === 1) return;
+  for (const w of threads.slice(1)) {
+    const s = views.stats(w);
+    for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]! + s[i]!);
+  }
+  for (let i = 0; i < out.length; i++) out[i] = Math.fround(out[i]! / threads.length);
+}

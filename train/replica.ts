@@ -1,0 +1,102 @@
+// One copy of the model as the training step sees it: its trainable variables laid end to end in one
+// flat float32 buffer (what FusedAdam updates), the loss and gradient of a batch (or of one worker's
+// share of it), and the BatchNormalization moving statistics that data-parallel replicas average.
+import * as tf from '@tensorflow/tfjs';
+import { crossEntropy } from './loss.js';
+
+/** Dropout layers' seed field (TF.js reads it when it draws a mask). */
+type Seeded = { seed?: number };
+
+export class Replica {
+  readonly variables: tf.Variable[];
+  /** Start of each variable in the flat buffer. */
+  readonly offsets: number[];
+  /** Values in all trainable variables together. */
+  readonly size: number;
+  private readonly movingStats: tf.LayerVariable[];
+  private readonly dropouts: Seeded[];
+
+  constructor(
+    readonly model: tf.LayersModel,
+    readonly numClasses: number,
+    readonly channels = 1,
+  ) {
+    this.variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    this.offsets = [];
+    let at = 0;
+    for (const v of this.variables) {
+      this.offsets.push(at);
+      at += v.size;
+    }
+    this.size = at;
+    this.movingStats = model.nonTrainableWeights;
+    this.dropouts = model.layers.filter((l) => l.getClassName() === 'Dropout') as unknown as Seeded[];
+  }
+
+  /** Moving statistics (BatchNormalization mean and variance) laid end to end. */
+  get statsSize(): number {
+    return this.movingStats.reduce((n, w) => n + w.read().size, 0);
+  }
+
+  readParams(into: Float32Array): void {
+    this.variables.forEach((v, i) => into.set(v.dataSync() as Float32Array, this.offsets[i]));
+  }
+
+  /** Writes the flat buffer into the variables (new tensors, as tf.train.adam's assign does). */
+  writeParams(from: Float32Array): void {
+    tf.tidy(() => this.variables.forEach((v, i) => v.assign(tf.tensor(from.subarray(this.offsets[i], this.offsets[i]! + v.size), v.shape))));
+  }
+
+  readStats(into: Float32Array): void {
+    let at = 0;
+    for (const w of this.movingStats) {
+      const data = w.read().dataSync() as Float32Array;
+      into.set(data, at);
+      at += data.length;
+    }
+  }
+
+  writeStats(from: Float32Array): void {
+    let at = 0;
+    tf.tidy(() => {
+      for (const w of this.movingStats) {
+        const current = w.read();
+        w.write(tf.tensor(from.subarray(at, at + current.size), current.shape));
+        at += current.size;
+      }
+    });
+  }
+
+  setDropoutSeeds(seeds: ArrayLike<number>): void {
+    this.dropouts.forEach((l, i) => (l.seed = seeds[i]));
+  }
+
+  get dropoutCount(): number {
+    return this.dropouts.length;
+  }
+
+  /**
+   * Loss, correct predictions and gradient (into `grad`, flat) of `n` beats in training mode.
+   * `scale` weighs this share's mean loss (n / batch size under data parallelism, 1 alone), so the
+   * shares' gradients add up to the whole batch's. The BatchNormalization layers update their moving
+   * statistics from this share, as Keras replicas do.
+   */
+  gradients(x: Float32Array, y: Int32Array, n: number, scale: number, grad: Float32Array): { loss: number; hits: number } {
+    const length = x.length / n / this.channels;
+    return tf.tidy(() => {
+      const xs = tf.tensor3d(x, [n, length, this.channels]);
+      const labels = tf.tensor1d(y, 'int32');
+      let probs: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const out = this.model.apply(xs, { training: true }) as tf.Tensor;
+        probs = tf.keep(out); // variableGrads tidies its closure; accuracy needs the outputs after it
+        const loss = crossEntropy(out, tf.oneHot(labels, this.numClasses));
+        return scale === 1 ? loss : tf.mul(loss, scale);
+      }, this.variables);
+      this.variables.forEach((v, i) => grad.set(grads[v.name]!.dataSync() as Float32Array, this.offsets[i]));
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(probs!, -1), labels), 'float32')).dataSync()[0]!;
+      probs!.dispose();
+      return { loss: value.dataSync()[0]!, hits };
+    });
+  }
+}
