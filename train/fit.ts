@@ -3,12 +3,11 @@
 // shuffles with Math.random and cannot augment per batch, and both must repeat for a seed. The step
 // itself (gradient + fused Adam, alone or data parallel over worker threads) is parallel/coordinator.ts.
 import * as tf from '@tensorflow/tfjs';
-import { createRng, shuffleInPlace, type ModelSpec, type Rng } from '@ecg-onnx/core';
+import { createRng, shuffleInPlace, type Rng } from '@ecg-onnx/core';
 import { augmentBatch, type AugmentOptions } from './augment.js';
 import type { BackendName } from './backend.js';
 import { selectRows, type LabelledBeats } from './data.js';
 import { evaluateLoss } from './loss.js';
-import type { ModelOptions } from './model.js';
 import { localStepper, parallelStepper, type Stepper } from './parallel/coordinator.js';
 import { Replica } from './replica.js';
 
@@ -29,12 +28,10 @@ export interface FitOptions {
   onBatch?: (epoch: number, batch: number, batches: number) => void;
   /** Called after every epoch with that epoch's record. */
   onEpoch?: (record: EpochRecord) => void;
-  /**
-   * Data-parallel training over this many threads (default 1: the model in this thread). Needs
-   * `replicas`: how the model was built, so every worker builds the same one.
-   */
+  /** Data-parallel training over this many threads (default 1: the model in this thread only). */
   workers?: number;
-  replicas?: { spec: ModelSpec; modelOptions: Partial<ModelOptions>; backend: BackendName };
+  /** The backend the workers start (default: the one running now). */
+  backend?: BackendName;
 }
 
 export interface EpochRecord {
@@ -76,10 +73,10 @@ export function reseedDropoutEachStep(model: tf.LayersModel, rng: Rng): { next: 
 
 async function createStepper(model: tf.LayersModel, o: FitOptions): Promise<Stepper> {
   const workers = o.workers ?? 1;
-  const replica = new Replica(model, o.numClasses, o.replicas?.spec.channels ?? 1);
+  const replica = new Replica(model, o.numClasses, model.inputs[0]!.shape[2] ?? 1);
   if (workers === 1) return localStepper(replica, o.learningRate);
-  if (!o.replicas) throw new Error('internal: data-parallel training needs the spec and options the model was built with');
-  return parallelStepper(replica, { workers, ...o.replicas, maxBatch: o.batchSize, learningRate: o.learningRate });
+  const backend = o.backend ?? (tf.getBackend() === 'tensorflow' ? 'node' : (tf.getBackend() as BackendName));
+  return parallelStepper(replica, { workers, backend, maxBatch: o.batchSize, learningRate: o.learningRate });
 }
 
 function learningRateAt(o: FitOptions, step: number, totalSteps: number): number {

@@ -16,11 +16,17 @@ export class Replica {
   private readonly movingStats: tf.LayerVariable[];
   private readonly dropouts: Seeded[];
 
+  /** Values per input beat (length x channels). */
+  readonly inputSize: number;
+
   constructor(
     readonly model: tf.LayersModel,
     readonly numClasses: number,
     readonly channels = 1,
   ) {
+    const [, length, c] = model.inputs[0]!.shape;
+    if (typeof length !== 'number' || c !== channels) throw new Error(`internal: training needs a [N, T, ${channels}] model input with a fixed T, got [${model.inputs[0]!.shape}]`);
+    this.inputSize = length * channels;
     this.variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     this.offsets = [];
     let at = 0;

@@ -94,7 +94,7 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
         onBatch: progress.onBatch,
         onEpoch: progress.onEpoch,
         workers,
-        replicas: { spec: data.spec, modelOptions, backend },
+        backend,
       });
     } finally {
       progress.stop();

@@ -3,10 +3,8 @@
 // of its share of the batch. Replicas stay identical: one Adam step on the summed gradient, and the
 // BatchNorm moving statistics averaged (per-thread batch statistics, as multi-GPU Keras replicas use).
 import { Worker } from 'node:worker_threads';
-import type { ModelSpec } from '@ecg-onnx/core';
 import type { BackendName } from '../backend.js';
 import { FusedAdam } from '../fused-adam.js';
-import type { ModelOptions } from '../model.js';
 import type { Replica } from '../replica.js';
 import { allocateShared, COMMAND, CTRL, SharedViews } from './shared-state.js';
 import { ThreadStep } from './thread-step.js';
@@ -50,9 +48,6 @@ export interface ParallelConfig {
   workers: number;
   /** The backend this thread runs (workers start the same one). */
   backend: BackendName;
-  /** What the replicas are built from: the main thread's model must be buildModel(spec, modelOptions). */
-  spec: ModelSpec;
-  modelOptions: Partial<ModelOptions>;
   maxBatch: number;
   learningRate: number;
 }
@@ -78,16 +73,18 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
     workers,
     params: replica.size,
     stats: replica.statsSize,
-    width: config.spec.inputLength * config.spec.channels,
+    width: replica.inputSize,
     maxBatch: config.maxBatch,
     dropouts: replica.dropoutCount,
   };
   const buffers = allocateShared(layout);
   const views = new SharedViews(buffers);
   replica.readParams(views.params);
+  if (replica.statsSize > 0) replica.readStats(views.stats(0));
+  const topology = replica.model.toJSON(null, false) as object;
   const errors: string[] = [];
   const threads = Array.from({ length: workers - 1 }, (_, i) => {
-    const init: WorkerInit = { buffers, thread: i + 1, backend: config.backend, spec: config.spec, modelOptions: config.modelOptions, learningRate: config.learningRate };
+    const init: WorkerInit = { buffers, thread: i + 1, backend: config.backend, topology, numClasses: replica.numClasses, channels: replica.channels, learningRate: config.learningRate };
     const worker = startWorker(init);
     worker.on('message', (m: { error?: string }) => m.error && errors.push(`worker ${i + 1}: ${m.error}`));
     worker.on('error', (e) => {

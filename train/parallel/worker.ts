@@ -1,10 +1,11 @@
 // A data-parallel training worker (worker_threads): starts the same TF.js backend as the main thread,
-// builds the same model, takes the shared parameters, then runs ThreadStep for every step the main
+// rebuilds the main thread's model from its topology (any layers model; ours registers ResetAfterGRU),
+// takes the shared parameters and BatchNorm statistics, then runs ThreadStep for every step the main
 // thread publishes until it says exit. Started by coordinator.ts, never imported.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ModelSpec } from '@ecg-onnx/core';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../backend.js';
-import { buildModel, type ModelOptions } from '../model.js';
+import '../gru.js';
 import { Replica } from '../replica.js';
 import { COMMAND, CTRL, SharedViews, type SharedBuffers } from './shared-state.js';
 import { ThreadStep } from './thread-step.js';
@@ -13,8 +14,10 @@ export interface WorkerInit {
   buffers: SharedBuffers;
   thread: number;
   backend: BackendName;
-  spec: ModelSpec;
-  modelOptions: Partial<ModelOptions>;
+  /** model.toJSON(null, false) of the main thread's model. */
+  topology: object;
+  numClasses: number;
+  channels: number;
   learningRate: number;
 }
 
@@ -22,10 +25,11 @@ const init = workerData as WorkerInit;
 const views = new SharedViews(init.buffers);
 try {
   await initBackend(init.backend);
-  const model = buildModel(init.spec, init.modelOptions);
-  const replica = new Replica(model, init.spec.classes.length, init.spec.channels);
+  const model = await tf.models.modelFromJSON({ modelTopology: init.topology } as tf.io.ModelJSON);
+  const replica = new Replica(model, init.numClasses, init.channels);
   if (replica.size !== init.buffers.layout.params) throw new Error(`worker ${init.thread}: model has ${replica.size} parameters, the main thread's has ${init.buffers.layout.params}`);
-  replica.writeParams(views.params); // start from the main thread's weights, whatever the initialisers did
+  replica.writeParams(views.params); // the main thread's weights and statistics, whatever the initialisers did
+  if (replica.statsSize > 0) replica.writeStats(views.stats(0));
   const step = new ThreadStep(views, replica, init.thread, init.learningRate);
   Atomics.add(views.control, CTRL.ready, 1);
   Atomics.notify(views.control, CTRL.ready);

@@ -1,0 +1,163 @@
+// The training step: fused Adam is bit-identical to tf.train.adam (so one thread gives exactly the
+// numbers TF.js's own optimiser gave); two data-parallel threads compute the whole batch's gradient
+// (exact up to float summation without BatchNorm), average the BatchNorm moving statistics of their
+// shares, and repeat bit for bit for the same seed and thread count.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../train/backend.js';
+import { FusedAdam } from '../../train/fused-adam.js';
+import { crossEntropy } from '../../train/loss.js';
+import { localStepper, parallelStepper } from '../../train/parallel/coordinator.js';
+import { Replica } from '../../train/replica.js';
+import { assertClose } from '../helpers/tolerances.js';
+
+const T = 12;
+const K = 3;
+const N = 16;
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+function toyModel(seed: number, withBatchNorm: boolean): tf.LayersModel {
+  const init = (s: number) => tf.initializers.glorotUniform({ seed: seed + s });
+  const input = tf.input({ shape: [T, 2] });
+  let x = tf.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }).apply(input) as tf.SymbolicTensor;
+  if (withBatchNorm) x = tf.layers.batchNormalization({ momentum: 0.9 }).apply(x) as tf.SymbolicTensor;
+  x = tf.layers.globalAveragePooling1d({}).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: K, activation: 'softmax', kernelInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+function batch(seed: number): { x: Float32Array; y: Int32Array } {
+  let s = seed;
+  const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+  return { x: Float32Array.from({ length: N * T * 2 }, next), y: Int32Array.from({ length: N }, (_, i) => (i * 7 + seed) % K) };
+}
+
+const weightsOf = (m: tf.LayersModel) => m.trainableWeights.map((w) => Array.from(w.read().dataSync()));
+
+describe('FusedAdam', () => {
+  it('equals tf.train.adam bit for bit over steps with a changing learning rate, whole or in slices', () => {
+    const shapes = [[7, 5], [5], [3, 4, 2]];
+    const vars = shapes.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', i + 1)));
+    const grads = (step: number) => shapes.map((s, i) => tf.randomNormal(s, 0, 0.1 + step, 'float32', 100 + 10 * step + i));
+    const size = vars.reduce((n, v) => n + v.size, 0);
+    const flat = (ts: tf.Tensor[]) => {
+      const out = new Float32Array(size);
+      let at = 0;
+      for (const t of ts) {
+        out.set(t.dataSync() as Float32Array, at);
+        at += t.size;
+      }
+      return out;
+    };
+    const whole = flat(vars);
+    const sliced = whole.slice();
+    const fused = new FusedAdam(size, { learningRate: 1e-3 });
+    const halves = [new FusedAdam(size, { learningRate: 1e-3 }), new FusedAdam(size, { learningRate: 1e-3 })];
+    const shared = { m: halves[0]!.m, v: halves[0]!.v };
+    halves[1] = new FusedAdam(size, { learningRate: 1e-3 }, shared.m, shared.v);
+    const reference = tf.train.adam(1e-3);
+    for (let step = 0; step < 6; step++) {
+      const lr = step < 3 ? 1e-3 : 3e-4;
+      (reference as unknown as { learningRate: number }).learningRate = lr;
+      const g = grads(step);
+      reference.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: g[i]! })));
+      const gFlat = flat(g);
+      fused.learningRate = lr;
+      fused.update(whole, gFlat);
+      fused.finishStep();
+      halves.forEach((h, i) => {
+        h.learningRate = lr;
+        h.update(sliced, gFlat, i === 0 ? 0 : 40, i === 0 ? 40 : size);
+        h.finishStep();
+      });
+      tf.dispose(g);
+    }
+    const expected = flat(vars);
+    expect(Array.from(whole)).toEqual(Array.from(expected));
+    expect(Array.from(sliced)).toEqual(Array.from(expected));
+    reference.dispose();
+    tf.dispose(vars);
+  });
+});
+
+describe('training steps', () => {
+  it('one thread: the same weights and losses as tf.train.adam minimize()', () => {
+    const a = toyModel(1, true);
+    const b = toyModel(1, true);
+    const stepper = localStepper(new Replica(b, K, 2), 1e-3);
+    const optimizer = tf.train.adam(1e-3);
+    const vars = a.trainableWeights.map((w) => w.read() as tf.Variable);
+    for (let step = 0; step < 4; step++) {
+      const { x, y } = batch(step + 1);
+      const loss = tf.tidy(() => {
+        const cost = optimizer.minimize(() => crossEntropy(a.apply(tf.tensor3d(x, [N, T, 2]), { training: true }) as tf.Tensor, tf.oneHot(tf.tensor1d(y, 'int32'), K)), true, vars)!;
+        return cost.dataSync()[0]!;
+      });
+      expect(stepper.step(x, y, N, 1e-3, []).loss).toBe(loss);
+    }
+    expect(weightsOf(b)).toEqual(weightsOf(a));
+    expect(b.nonTrainableWeights.map((w) => Array.from(w.read().dataSync()))).toEqual(a.nonTrainableWeights.map((w) => Array.from(w.read().dataSync())));
+    optimizer.dispose();
+  });
+
+  it('two threads without BatchNorm: the whole batch gradient (equal to one thread up to float summation)', async () => {
+    const one = toyModel(2, false);
+    const two = toyModel(2, false);
+    const s1 = localStepper(new Replica(one, K, 2), 1e-2);
+    const s2 = await parallelStepper(new Replica(two, K, 2), { workers: 2, backend: 'wasm', maxBatch: N, learningRate: 1e-2 });
+    try {
+      for (let step = 0; step < 3; step++) {
+        const { x, y } = batch(step + 7);
+        const r1 = s1.step(x, y, N, 1e-2, []);
+        const r2 = s2.step(x, y, N, 1e-2, []);
+        expect(r2.hits).toBe(r1.hits);
+        expect(Math.abs(r2.loss - r1.loss)).toBeLessThan(1e-6);
+      }
+      assertClose(weightsOf(two).flat(), weightsOf(one).flat(), 1e-5, 'weights after 3 steps');
+    } finally {
+      await s2.close();
+    }
+  });
+
+  it("two threads with BatchNorm: each share's statistics, averaged into every replica's moving mean", async () => {
+    const model = toyModel(3, true);
+    const stepper = await parallelStepper(new Replica(model, K, 2), { workers: 2, backend: 'wasm', maxBatch: N, learningRate: 1e-3 });
+    const { x, y } = batch(11);
+    // The moving mean after one step is momentum * 0 + (1 - momentum) * mean of the two shares' batch means
+    // of the BatchNorm input (the conv's output), computed here from the weights the step started with.
+    const shareMean = (lo: number, hi: number) =>
+      tf.tidy(() => {
+        const conv = tf.model({ inputs: model.inputs, outputs: model.layers[1]!.output as tf.SymbolicTensor });
+        return tf.mean(conv.predict(tf.tensor3d(x.subarray(lo * T * 2, hi * T * 2), [hi - lo, T, 2])) as tf.Tensor, [0, 1]).dataSync();
+      });
+    const m0 = shareMean(0, N / 2);
+    const m1 = shareMean(N / 2, N);
+    try {
+      stepper.step(x, y, N, 1e-3, []);
+      const movingMean = model.nonTrainableWeights[0]!.read().dataSync();
+      const expected = Array.from(m0, (v, i) => 0.1 * ((v + m1[i]!) / 2));
+      assertClose(movingMean, expected, 1e-6, 'moving mean');
+    } finally {
+      await stepper.close();
+    }
+  });
+
+  it('two threads repeat bit for bit for the same inputs and seeds', async () => {
+    const run = async () => {
+      const model = toyModel(4, true);
+      const stepper = await parallelStepper(new Replica(model, K, 2), { workers: 2, backend: 'wasm', maxBatch: N, learningRate: 1e-3 });
+      const losses: number[] = [];
+      for (let step = 0; step < 3; step++) {
+        const { x, y } = batch(step + 21);
+        losses.push(stepper.step(x, y, step === 2 ? 5 : N, 1e-3, []).loss); // the last batch is short: shares of 2 and 3
+      }
+      await stepper.close();
+      return { losses, weights: weightsOf(model) };
+    };
+    const [a, b] = [await run(), await run()];
+    expect(b).toEqual(a);
+  });
+});
