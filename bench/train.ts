@@ -1,7 +1,8 @@
 // Training throughput (samples/s, default model, batch 32, warm, best of several rounds) for each
-// TF.js backend and for each set of our WASM kernels, interleaved round by round so that machine
-// drift hits every variant alike, next to the PyTorch peer (../shared/peers/torch_peer.py train)
-// run in the same process tree. Usage: npm run bench:train [-- --rounds 5 --steps 10 --profile]
+// TF.js backend, each set of our WASM kernels (with TF.js's Adam), and the fused-Adam step alone and
+// data parallel over 2..N worker threads, interleaved round by round so that machine drift hits every
+// variant alike, next to the PyTorch peer (../shared/peers/torch_peer.py train) run in the same process
+// tree. Usage: npm run bench:train [-- --rounds 5 --steps 10 --max-workers 2 --profile]
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,6 +16,9 @@ import { classInfos } from '../core/spec.js';
 import { initBackend } from '../train/backend.js';
 import { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../train/kernels/index.js';
 import { buildModel } from '../train/model.js';
+import { localStepper, parallelStepper, type Stepper } from '../train/parallel/coordinator.js';
+import { Replica } from '../train/replica.js';
+import { availableParallelism } from 'node:os';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TORCH_PEER = join(REPO, '..', 'shared', 'peers', 'torch_peer.py');
@@ -24,9 +28,11 @@ const BATCH = 32;
 const argv = yargs(hideBin(process.argv))
   .option('rounds', { type: 'number', default: 5, describe: 'interleaved rounds per variant (best is reported)' })
   .option('steps', { type: 'number', default: 10, describe: 'training steps of batch 32 per round' })
-  .option('cpu-steps', { type: 'number', default: 1, describe: 'steps on the pure-JS cpu backend (~30 s each here)' })
+  .option('cpu-steps', { type: 'number', default: 1, describe: 'steps on the pure-JS cpu backend (~30 s each here; 0 skips it)' })
   .option('profile', { type: 'boolean', default: false, describe: 'print per-kernel times of one wasm step' })
   .option('torch', { type: 'boolean', default: true, describe: 'run the PyTorch peer side by side' })
+  .option('max-workers', { type: 'number', default: availableParallelism(), describe: 'data-parallel variants up to this many threads' })
+  .option('kernel-variants', { type: 'boolean', default: true, describe: 'also time the package kernels and each of ours added in turn' })
   .strict()
   .parseSync();
 
@@ -52,6 +58,23 @@ function makeTrainer(seed: number): Trainer {
       optimizer.dispose();
       tf.dispose([x, y]);
       model.dispose();
+    },
+  };
+}
+
+/** The step the fit loop takes now: gradient + fused Adam, alone or data parallel. */
+async function makeStepperTrainer(seed: number, workers: number): Promise<Trainer & { stepper: Stepper }> {
+  const model = buildModel(SPEC, { seed });
+  const replica = new Replica(model, 5, 1);
+  const stepper = workers === 1 ? localStepper(replica, 1e-3) : await parallelStepper(replica, { workers, backend: 'wasm', maxBatch: BATCH, learningRate: 1e-3 });
+  const x = tf.randomNormal([BATCH, SPEC.inputLength, 1], 0, 1, 'float32', seed).dataSync() as Float32Array;
+  const y = Int32Array.from({ length: BATCH }, (_, i) => i % 5);
+  const seeds = [seed, seed + 1];
+  return {
+    stepper,
+    step: () => void stepper.step(x, y, BATCH, 1e-3, seeds),
+    dispose: () => {
+      void stepper.close().then(() => model.dispose());
     },
   };
 }
@@ -120,11 +143,14 @@ async function main(): Promise<void> {
   const best = (rates: Rate[], key: keyof Rate = 'wall') => Math.max(...rates.map((r) => r[key]));
 
   await initBackend('wasm');
-  const variants = wasmVariants();
+  const all = [...WASM_TRAINING_KERNELS.keys()];
+  const variants = [...(argv.kernelVariants ? wasmVariants() : []), { name: 'wasm, all kernels, TF.js Adam', speedups: all }];
   const trainer = makeTrainer(1);
   registerWasmTrainingKernels();
-  for (let i = 0; i < 3; i++) trainer.step(); // warm: XNNPACK operators, heap growth
-  const wasmRows = variants.map((v) => ({ name: v.name, rates: [] as Rate[] }));
+  const threadCounts = Array.from({ length: Math.max(1, argv.maxWorkers) }, (_, i) => i + 1);
+  const steppers = await Promise.all(threadCounts.map((w) => makeStepperTrainer(1, w)));
+  for (let i = 0; i < 3; i++) [trainer, ...steppers].forEach((t) => t.step()); // warm: XNNPACK operators, heap growth
+  const wasmRows = [...variants.map((v) => ({ name: v.name, rates: [] as Rate[] })), ...threadCounts.map((w) => ({ name: `wasm, fused Adam, ${w} thread${w > 1 ? 's' : ''}`, rates: [] as Rate[] }))];
   let torch: { rate?: number; note: string } = { note: 'not run' };
   for (let round = 0; round < argv.rounds; round++) {
     variants.forEach((v, i) => {
@@ -132,18 +158,26 @@ async function main(): Promise<void> {
       trainer.step(); // one unmeasured step after switching kernels
       wasmRows[i]!.rates.push(measure(trainer, argv.steps));
     });
+    registerWasmTrainingKernels();
+    steppers.forEach((s, i) => {
+      s.step();
+      wasmRows[variants.length + i]!.rates.push(measure(s, argv.steps));
+    });
     if (round === Math.floor(argv.rounds / 2)) torch = await torchPeer(); // mid-run, between our rounds
     process.stderr.write(`round ${round + 1}/${argv.rounds}: ${wasmRows.map((r) => r.rates.at(-1)!.wall.toFixed(0)).join(' ')}\n`);
   }
   registerWasmTrainingKernels();
   if (argv.profile) printProfile(await profileStep(trainer));
   trainer.dispose();
+  await Promise.all(steppers.map((s) => s.stepper.close()));
   rows.push(...wasmRows);
 
-  await initBackend('cpu');
-  const cpu = makeTrainer(1); // no warm-up step: at ~30 s a step, warm-up effects are noise
-  rows.push({ name: 'cpu (pure JS)', rates: [measure(cpu, argv.cpuSteps)] });
-  cpu.dispose();
+  if (argv.cpuSteps > 0) {
+    await initBackend('cpu');
+    const cpu = makeTrainer(1); // no warm-up step: at ~30 s a step, warm-up effects are noise
+    rows.push({ name: 'cpu (pure JS)', rates: [measure(cpu, argv.cpuSteps)] });
+    cpu.dispose();
+  }
 
   let nodeNote = 'not installed (optional dependency)';
   try {
@@ -161,7 +195,7 @@ async function main(): Promise<void> {
   const baseline = best(wasmRows[0]!.rates);
   const [load1] = loadavg();
   console.log(`\nTraining throughput, default model (743,109 params), batch ${BATCH}, ${argv.steps} steps x ${argv.rounds} rounds, best round.`);
-  console.log(`Load average ${load1!.toFixed(1)} on ${process.platform}; 'per CPU-s' divides by this process's CPU time, which other load does not inflate.`);
+  console.log(`Load average ${load1!.toFixed(1)} on ${process.platform}, ${availableParallelism()} cores; 'per CPU-s' divides by this process's CPU time (all its threads), which other load does not inflate.`);
   console.log(`${'variant'.padEnd(30)} ${'samples/s'.padStart(10)} ${'median'.padStart(8)} ${'per CPU-s'.padStart(10)} ${'vs package'.padStart(11)} ${'vs torch'.padStart(9)}`);
   for (const r of rows) {
     const sorted = r.rates.map((x) => x.wall).sort((a, b) => a - b);

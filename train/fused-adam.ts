@@ -1,11 +1,11 @@
-// Adam over one flat parameter buffer in plain JavaScript: one loop instead of TF.js's 18 kernel calls per
-// variable (450 per step for this model), and the same float32 arithmetic in the same order as
-// tf.train.adam (tfjs-core 4.22 AdamOptimizer.applyGradients), so results are bit-identical to it.
-// Each +, *, / and sqrt of float32 operands is done in double and rounded once with Math.fround, which
-// equals the float32 operation exactly (double has more than 2 x 24 + 2 bits). A range [start, end) lets
-// data-parallel workers each update their own slice of the shared buffers.
+// Adam over one flat parameter buffer: parameters, moments and the gradient slots of every training
+// thread live in one shared WebAssembly memory, and one SIMD loop (simd-adam.ts) updates a slice of
+// them with tf.train.adam's arithmetic, bit for bit. A slice per thread lets data-parallel workers
+// update one state together; the bias-correction powers beta^t are kept per thread, identically.
+import { instantiateSimdAdam, type AdamBuffers, type SimdAdamUpdate } from './simd-adam.js';
 
 const f = Math.fround;
+const PAGE = 65536;
 
 export interface AdamConfig {
   learningRate: number;
@@ -15,10 +15,46 @@ export interface AdamConfig {
   epsilon?: number;
 }
 
-/** Adam's state: first and second moments beside the parameters, plus the bias-correction powers. */
-export class FusedAdam {
+/** Where everything lies in the shared memory (byte offsets), for `size` values and `slots` gradient slots. */
+export interface AdamLayout extends AdamBuffers {
+  /** Values per buffer, padded to a multiple of 4 per slot so every thread's slice is whole SIMD lanes. */
+  padded: number;
+  pages: number;
+}
+
+export function adamLayout(size: number, slots: number): AdamLayout {
+  const padded = Math.ceil(size / (4 * slots)) * 4 * slots;
+  const bytes = 4 * padded;
+  const layout = { params: 0, m: bytes, v: 2 * bytes, gradients: 3 * bytes, slots, slotStride: bytes, padded };
+  return { ...layout, pages: Math.ceil(((3 + slots) * bytes) / PAGE) };
+}
+
+/** The shared memory and the typed views of its buffers, the same in every thread. */
+export class AdamMemory {
+  readonly params: Float32Array;
   readonly m: Float32Array;
   readonly v: Float32Array;
+  private readonly slots: Float32Array[];
+
+  constructor(
+    readonly layout: AdamLayout,
+    readonly memory = new WebAssembly.Memory({ initial: layout.pages, maximum: layout.pages, shared: true }),
+  ) {
+    const view = (offset: number) => new Float32Array(memory.buffer, offset, layout.padded);
+    this.params = view(layout.params);
+    this.m = view(layout.m);
+    this.v = view(layout.v);
+    this.slots = Array.from({ length: layout.slots }, (_, s) => view(layout.gradients + s * layout.slotStride));
+  }
+
+  gradient(slot: number): Float32Array {
+    return this.slots[slot]!;
+  }
+}
+
+/** Adam's step on a slice [start, end) of the shared buffers, the gradient being the slots' sum. */
+export class FusedAdam {
+  private readonly update: SimdAdamUpdate;
   private readonly beta1: number;
   private readonly beta2: number;
   private readonly oneMinusBeta1: number;
@@ -29,10 +65,11 @@ export class FusedAdam {
   private accBeta2: number;
   learningRate: number;
 
-  /** `m` and `v` may be shared (SharedArrayBuffer) so that several threads update one state. */
-  constructor(size: number, config: AdamConfig, m?: Float32Array, v?: Float32Array) {
-    this.m = m ?? new Float32Array(size);
-    this.v = v ?? new Float32Array(size);
+  constructor(
+    private readonly memory: AdamMemory,
+    config: AdamConfig,
+  ) {
+    this.update = instantiateSimdAdam(memory.memory, memory.layout.pages);
     this.learningRate = config.learningRate;
     const beta1 = config.beta1 ?? 0.9;
     const beta2 = config.beta2 ?? 0.999;
@@ -46,28 +83,12 @@ export class FusedAdam {
   }
 
   /**
-   * One step on params[start, end) with the gradient `gradient(i)` (index into the flat buffer):
-   * m = m*b1 + g*(1-b1); v = v*b2 + g^2*(1-b2); p += -lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps).
-   * Every caller of a step must call finishStep() once afterwards (it advances b1^t, b2^t).
+   * m = m*b1 + g*(1-b1); v = v*b2 + g^2*(1-b2); p += -lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps), over
+   * [start, end) (multiples of 4; default: everything), g summed over the slots in slot order. Advances t.
    */
-  update(params: Float32Array, gradient: Float32Array, start = 0, end = params.length): void {
-    const { m, v, beta1, beta2, oneMinusBeta1, oneMinusBeta2, epsilon } = this;
-    const correction1 = f(1 - this.accBeta1);
-    const correction2 = f(1 - this.accBeta2);
-    const step = f(-this.learningRate);
-    for (let i = start; i < end; i++) {
-      const g = gradient[i]!;
-      const mi = f(f(m[i]! * beta1) + f(g * oneMinusBeta1));
-      const vi = f(f(v[i]! * beta2) + f(f(g * g) * oneMinusBeta2));
-      m[i] = mi;
-      v[i] = vi;
-      const mHat = f(mi / correction1);
-      const vHat = f(vi / correction2);
-      params[i] = f(f(f(mHat / f(f(Math.sqrt(vHat)) + epsilon)) * step) + params[i]!);
-    }
-  }
-
-  finishStep(): void {
+  step(start = 0, end = this.memory.layout.padded): void {
+    if (start % 4 !== 0 || end % 4 !== 0) throw new Error(`internal: Adam slice [${start}, ${end}) is not whole SIMD lanes`);
+    this.update(this.memory.layout, start, end, this.beta1, this.oneMinusBeta1, this.beta2, this.oneMinusBeta2, f(1 - this.accBeta1), f(1 - this.accBeta2), this.epsilon, f(-this.learningRate));
     this.accBeta1 = f(this.accBeta1 * this.beta1);
     this.accBeta2 = f(this.accBeta2 * this.beta2);
   }

@@ -11,8 +11,8 @@ import { ECG_FROM_SOURCE } from './cli.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const CACHE = join(ROOT, 'test-artifacts', 'trained-model');
 /** A short run: enough to be a real, better-than-chance model, cheap enough for every CI run. */
-export const TRAINED_MODEL_ARGS = Object.freeze(['--epochs', '3', '--seed', '1', '--backend', 'wasm', '--data', 'data/ECG5000']);
-const SOURCES = ['core', 'train', 'train/kernels', 'data/ECG5000', 'cli/commands/train.ts'];
+export const TRAINED_MODEL_ARGS = Object.freeze(['--epochs', '3', '--seed', '1', '--backend', 'wasm', '--workers', '2', '--data', 'data/ECG5000']);
+const SOURCES = ['core', 'train', 'train/kernels', 'train/parallel', 'data/ECG5000', 'cli/commands/train.ts'];
 
 export interface TrainedRun {
   /** --out DIR of the run: metrics.json, history.json, figures. */

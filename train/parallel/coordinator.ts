@@ -4,7 +4,7 @@
 // BatchNorm moving statistics averaged (per-thread batch statistics, as multi-GPU Keras replicas use).
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend.js';
-import { FusedAdam } from '../fused-adam.js';
+import { adamLayout, AdamMemory, FusedAdam } from '../fused-adam.js';
 import type { Replica } from '../replica.js';
 import { allocateShared, COMMAND, CTRL, SharedViews } from './shared-state.js';
 import { ThreadStep } from './thread-step.js';
@@ -25,19 +25,17 @@ export interface Stepper {
 
 /** One thread: gradient, fused Adam, new parameters; bit-identical to tf.train.adam's minimize. */
 export function localStepper(replica: Replica, learningRate: number): Stepper {
-  const params = new Float32Array(replica.size);
-  const grad = new Float32Array(replica.size);
-  replica.readParams(params);
-  const adam = new FusedAdam(replica.size, { learningRate });
+  const memory = new AdamMemory(adamLayout(replica.size, 1));
+  replica.readParams(memory.params);
+  const adam = new FusedAdam(memory, { learningRate });
   return {
     workers: 1,
     step(x, y, n, lr, seeds) {
       replica.setDropoutSeeds(seeds);
-      const result = replica.gradients(x, y, n, 1, grad);
+      const result = replica.gradients(x, y, n, 1, memory.gradient(0));
       adam.learningRate = lr;
-      adam.update(params, grad);
-      adam.finishStep();
-      replica.writeParams(params);
+      adam.step();
+      replica.writeParams(memory.params);
       return result;
     },
     close: async () => {},
@@ -79,7 +77,7 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
   };
   const buffers = allocateShared(layout);
   const views = new SharedViews(buffers);
-  replica.readParams(views.params);
+  replica.readParams(views.adam.params);
   if (replica.statsSize > 0) replica.readStats(views.stats(0));
   const topology = replica.model.toJSON(null, false) as object;
   const errors: string[] = [];

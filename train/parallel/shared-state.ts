@@ -1,8 +1,11 @@
-// The memory data-parallel replicas share (SharedArrayBuffers) and the barrier they meet at. Thread 0
-// is the main thread's replica; threads 1..W-1 are workers. Per step: the main thread writes the batch,
-// every thread computes the gradient of its share into its slot, they meet (barrier A), each updates its
-// slice of the parameters with Adam over the slots summed in thread order, they meet again (barrier B),
-// and each copies the new parameters (and the averaged BatchNorm statistics) into its model.
+// The memory data-parallel replicas share (SharedArrayBuffers, and the shared WebAssembly memory of
+// the Adam state) and the barrier they meet at. Thread 0 is the main thread's replica; threads 1..W-1
+// are workers. Per step: the main thread writes the batch, every thread computes the gradient of its
+// share into its slot, they meet (barrier A), each updates its slice of the parameters with Adam over
+// the slots summed in thread order, they meet again (barrier B), and each copies the new parameters (and
+// the averaged BatchNorm statistics) into its model.
+
+import { adamLayout, AdamMemory, type AdamLayout } from '../fused-adam.js';
 
 /** Int32 control words. Counters only grow, so a barrier never needs resetting. */
 export const CTRL = Object.freeze({ generation: 0, arrivedA: 1, arrivedB: 2, command: 3, batch: 4, ready: 5, failed: 6 });
@@ -27,11 +30,8 @@ export interface SharedBuffers {
   x: SharedArrayBuffer;
   y: SharedArrayBuffer;
   seeds: SharedArrayBuffer;
-  /** [workers][params] gradient slots. */
-  gradients: SharedArrayBuffer;
-  params: SharedArrayBuffer;
-  adamM: SharedArrayBuffer;
-  adamV: SharedArrayBuffer;
+  /** Parameters, Adam's moments and one gradient slot per thread (shared WebAssembly memory). */
+  adam: { layout: AdamLayout; memory: WebAssembly.Memory };
   /** [workers][stats] moving statistics after each thread's step. */
   stats: SharedArrayBuffer;
   /** [workers][2]: loss and hits of each share. */
@@ -40,6 +40,7 @@ export interface SharedBuffers {
 
 export function allocateShared(layout: SharedLayout): SharedBuffers {
   const f32 = (n: number) => new SharedArrayBuffer(4 * n);
+  const adam = adamLayout(layout.params, layout.workers);
   return {
     layout,
     control: new SharedArrayBuffer(4 * CTRL_WORDS),
@@ -47,10 +48,7 @@ export function allocateShared(layout: SharedLayout): SharedBuffers {
     x: f32(layout.maxBatch * layout.width),
     y: new SharedArrayBuffer(4 * layout.maxBatch),
     seeds: new SharedArrayBuffer(4 * Math.max(1, layout.dropouts)),
-    gradients: f32(layout.workers * layout.params),
-    params: f32(layout.params),
-    adamM: f32(layout.params),
-    adamV: f32(layout.params),
+    adam: { layout: adam, memory: new WebAssembly.Memory({ initial: adam.pages, maximum: adam.pages, shared: true }) },
     stats: f32(layout.workers * Math.max(1, layout.stats)),
     results: new SharedArrayBuffer(8 * 2 * layout.workers),
   };
@@ -63,11 +61,8 @@ export class SharedViews {
   readonly x: Float32Array;
   readonly y: Int32Array;
   readonly seeds: Int32Array;
-  readonly params: Float32Array;
-  readonly adamM: Float32Array;
-  readonly adamV: Float32Array;
+  readonly adam: AdamMemory;
   readonly results: Float64Array;
-  private readonly gradientSlots: Float32Array[];
   private readonly statSlots: Float32Array[];
 
   constructor(readonly buffers: SharedBuffers) {
@@ -77,17 +72,14 @@ export class SharedViews {
     this.x = new Float32Array(buffers.x);
     this.y = new Int32Array(buffers.y);
     this.seeds = new Int32Array(buffers.seeds);
-    this.params = new Float32Array(buffers.params);
-    this.adamM = new Float32Array(buffers.adamM);
-    this.adamV = new Float32Array(buffers.adamV);
+    this.adam = new AdamMemory(buffers.adam.layout, buffers.adam.memory);
     this.results = new Float64Array(buffers.results);
-    this.gradientSlots = Array.from({ length: layout.workers }, (_, w) => new Float32Array(buffers.gradients, 4 * w * layout.params, layout.params));
     const s = Math.max(1, layout.stats);
     this.statSlots = Array.from({ length: layout.workers }, (_, w) => new Float32Array(buffers.stats, 4 * w * s, layout.stats));
   }
 
   gradient(worker: number): Float32Array {
-    return this.gradientSlots[worker]!;
+    return this.adam.gradient(worker);
   }
 
   stats(worker: number): Float32Array {
@@ -116,19 +108,6 @@ export function shareOf(n: number, workers: number, w: number): [number, number]
 /** Worker w's dropout seed for one layer: thread 0 keeps the main seed, so one thread means today's masks. */
 export function workerSeed(seed: number, w: number): number {
   return w === 0 ? seed : (seed + Math.imul(w, 0x9e3779b1)) >>> 1;
-}
-
-/**
- * Sums the gradient slots of all threads over [start, end) in thread order (so every thread gets the
- * same float32 sums), into `out`.
- */
-export function sumSlots(views: SharedViews, workers: number, start: number, end: number, out: Float32Array): void {
-  const first = views.gradient(0);
-  for (let i = start; i < end; i++) out[i] = first[i]!;
-  for (let w = 1; w < workers; w++) {
-    const g = views.gradient(w);
-    for (let i = start; i < end; i++) out[i] = Math.fround(out[i]! + g[i]!);
-  }
 }
 
 /** The threads whose share of a batch of n is not empty, in thread order. */

@@ -3,12 +3,12 @@
 // gradient, barrier, copy the shared parameters and the averaged BatchNorm statistics into its model.
 import { FusedAdam } from '../fused-adam.js';
 import type { Replica } from '../replica.js';
-import { activeThreads, averageStats, CTRL, shareOf, sumSlots, workerSeed, type SharedViews } from './shared-state.js';
+import { activeThreads, averageStats, CTRL, shareOf, workerSeed, type SharedViews } from './shared-state.js';
 
 export class ThreadStep {
   private readonly adam: FusedAdam;
+  /** This thread's slice of the parameters, in whole SIMD lanes. */
   private readonly slice: [number, number];
-  private readonly summed: Float32Array;
   private readonly averaged: Float32Array;
   private readonly seeds: number[];
   private steps = 0;
@@ -19,10 +19,10 @@ export class ThreadStep {
     private readonly thread: number,
     learningRate: number,
   ) {
-    const { workers, params, stats } = views.buffers.layout;
-    this.adam = new FusedAdam(params, { learningRate }, views.adamM, views.adamV);
-    this.slice = shareOf(params, workers, thread);
-    this.summed = new Float32Array(params);
+    const { workers, stats } = views.buffers.layout;
+    this.adam = new FusedAdam(views.adam, { learningRate });
+    const [lo, hi] = shareOf(views.adam.layout.padded / 4, workers, thread);
+    this.slice = [4 * lo, 4 * hi];
     this.averaged = new Float32Array(stats);
     this.seeds = new Array<number>(replica.dropoutCount).fill(0);
   }
@@ -46,13 +46,10 @@ export class ThreadStep {
     views.results[2 * thread] = result.loss;
     views.results[2 * thread + 1] = result.hits;
     views.arrive(CTRL.arrivedA, workers * this.steps);
-    const [start, end] = this.slice;
-    sumSlots(views, workers, start, end, this.summed);
     this.adam.learningRate = views.scalars[0]!;
-    this.adam.update(views.params, this.summed, start, end);
-    this.adam.finishStep();
+    this.adam.step(...this.slice); // sums the threads' gradient slots in thread order as it goes
     views.arrive(CTRL.arrivedB, workers * this.steps);
-    replica.writeParams(views.params);
+    replica.writeParams(views.adam.params);
     if (this.averaged.length > 0) {
       averageStats(views, activeThreads(n, workers), this.averaged);
       replica.writeStats(this.averaged);

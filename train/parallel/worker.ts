@@ -28,7 +28,7 @@ try {
   const model = await tf.models.modelFromJSON({ modelTopology: init.topology } as tf.io.ModelJSON);
   const replica = new Replica(model, init.numClasses, init.channels);
   if (replica.size !== init.buffers.layout.params) throw new Error(`worker ${init.thread}: model has ${replica.size} parameters, the main thread's has ${init.buffers.layout.params}`);
-  replica.writeParams(views.params); // the main thread's weights and statistics, whatever the initialisers did
+  replica.writeParams(views.adam.params); // the main thread's weights and statistics, whatever the initialisers did
   if (replica.statsSize > 0) replica.writeStats(views.stats(0));
   const step = new ThreadStep(views, replica, init.thread, init.learningRate);
   Atomics.add(views.control, CTRL.ready, 1);
