@@ -7,18 +7,21 @@ import { loadTrainedModel } from './save.js';
 
 /** Softmax outputs for every beat, row-major [count, K], in inference mode. */
 export function predictProbabilities(model: tf.LayersModel, beats: LabelledBeats, batchSize = 500): Float32Array {
+  return predictWith(
+    (x, n) => tf.tidy(() => (model.predict(tf.tensor3d(x, [n, beats.length, 1])) as tf.Tensor).dataSync() as Float32Array),
+    beats,
+    batchSize,
+  );
+}
+
+/** Any predictor (x [n, length] -> [n, K]) over every beat in batches, concatenated. */
+export function predictWith(predict: (x: Float32Array, n: number) => Float32Array, beats: LabelledBeats, batchSize = 500): Float32Array {
   const chunks: Float32Array[] = [];
   for (let start = 0; start < beats.count; start += batchSize) {
     const n = Math.min(batchSize, beats.count - start);
-    chunks.push(
-      tf.tidy(() => {
-        const x = tf.tensor3d(beats.x.subarray(start * beats.length, (start + n) * beats.length), [n, beats.length, 1]);
-        return (model.predict(x) as tf.Tensor).dataSync() as Float32Array;
-      }),
-    );
+    chunks.push(predict(beats.x.subarray(start * beats.length, (start + n) * beats.length), n));
   }
-  const k = chunks.length ? chunks[0]!.length / Math.min(batchSize, beats.count) : 0;
-  const out = new Float32Array(beats.count * k);
+  const out = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
   let offset = 0;
   for (const c of chunks) {
     out.set(c, offset);
@@ -28,10 +31,14 @@ export function predictProbabilities(model: tf.LayersModel, beats: LabelledBeats
 }
 
 export function evaluateModel(model: tf.LayersModel, beats: LabelledBeats, spec: ModelSpec): ClassificationReport {
+  return reportFromProbabilities(predictProbabilities(model, beats), beats.y, spec);
+}
+
+/** The report of row-major [n, K] probabilities against class indices. */
+export function reportFromProbabilities(probs: ArrayLike<number>, truth: ArrayLike<number>, spec: ModelSpec): ClassificationReport {
   const k = spec.classes.length;
-  const probs = predictProbabilities(model, beats);
-  const predicted = Array.from({ length: beats.count }, (_, i) => argmax(probs, i * k, k));
-  return classificationReport(beats.y, predicted, spec.classes);
+  const predicted = Array.from({ length: truth.length }, (_, i) => argmax(probs, i * k, k));
+  return classificationReport(truth, predicted, spec.classes);
 }
 
 export interface SavedModelEvaluation {

@@ -1,10 +1,10 @@
-// The paper's Figure 1 (training loss dashed, validation loss solid, per epoch) and a confusion
-// matrix, drawn with vega-lite, rendered to SVG by vega's headless View and rasterised by resvg
+// The paper's Figure 1 (training loss dashed, validation loss solid, per epoch), a confusion matrix and
+// a reliability diagram, drawn with vega-lite, rendered to SVG by vega's headless View and rasterised by resvg
 // (no browser, no canvas package).
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
-import type { ClassificationReport } from '@ecg-onnx/core';
+import type { CalibrationReport, ClassificationReport } from '@ecg-onnx/core';
 import type { EpochRecord } from './fit.js';
 
 type VlSpec = vegaLite.TopLevelSpec;
@@ -64,6 +64,43 @@ export function confusionFigureSpec(report: ClassificationReport, title = 'Confu
           text: { field: 'count', type: 'quantitative' },
           color: { condition: { test: 'datum.share > 0.5', value: 'white' }, value: 'black' },
         },
+      },
+    ],
+  };
+}
+
+/**
+ * Reliability diagram: per confidence bin, the share of beats the top class got right (bars) against
+ * the diagonal of perfect calibration; bar labels give the beats per bin, the title the ECE.
+ */
+export function reliabilityFigureSpec(report: CalibrationReport, title = 'Reliability (test set)'): VlSpec {
+  const bins = report.bins.filter((b) => b.count > 0).map((b) => ({ ...b, mid: (b.lo + b.hi) / 2 }));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: `${title}: ECE ${report.ece.toFixed(4)}, NLL ${report.nll.toFixed(4)}, Brier ${report.brier.toFixed(4)}`,
+    width: 420,
+    height: 300,
+    background: 'white',
+    layer: [
+      {
+        data: { values: bins },
+        mark: { type: 'rect', color: '#1f77b4', opacity: 0.8, stroke: 'white' },
+        encoding: {
+          x: { field: 'lo', type: 'quantitative', title: 'confidence (top-class probability)', scale: { domain: [0, 1] } },
+          x2: { field: 'hi' },
+          y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', scale: { domain: [0, 1] } },
+          y2: { datum: 0 },
+        },
+      },
+      {
+        data: { values: bins },
+        mark: { type: 'text', dy: -8, fontSize: 10 },
+        encoding: { x: { field: 'mid', type: 'quantitative' }, y: { field: 'accuracy', type: 'quantitative' }, text: { field: 'count', type: 'quantitative' } },
+      },
+      {
+        data: { values: [{ p: 0 }, { p: 1 }] },
+        mark: { type: 'line', color: '#d62728', strokeDash: [4, 4] },
+        encoding: { x: { field: 'p', type: 'quantitative' }, y: { field: 'p', type: 'quantitative' } },
       },
     ],
   };

@@ -9,7 +9,7 @@ import type { BackendName } from './backend.js';
 import { selectRows, type LabelledBeats } from './data.js';
 import { evaluateLoss } from './loss.js';
 import { localStepper, parallelStepper, type Stepper } from './parallel/coordinator.js';
-import { Replica } from './replica.js';
+import { Replica, type StepExtras } from './replica.js';
 
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 export type LrSchedule = (typeof LR_SCHEDULES)[number];
@@ -28,6 +28,14 @@ export interface FitOptions {
   onBatch?: (epoch: number, batch: number, batches: number) => void;
   /** Called after every epoch with that epoch's record. */
   onEpoch?: (record: EpochRecord) => void;
+  /** Per-class loss weights (index = class), e.g. balancedClassWeights(); default: every beat weighs 1. */
+  classWeights?: readonly number[];
+  /**
+   * Distillation: soft targets for a batch of (augmented) beats, [n, K], e.g. an ensemble's mean
+   * probabilities. The targets are teacherMix * one-hot + (1 - teacherMix) * teacher (default mix 0).
+   */
+  teacher?: (x: Float32Array, n: number) => Float32Array;
+  teacherMix?: number;
   /** Data-parallel training over this many threads (default 1: the model in this thread only). */
   workers?: number;
   /** The backend the workers start (default: the one running now). */
@@ -71,6 +79,18 @@ export function reseedDropoutEachStep(model: tf.LayersModel, rng: Rng): { next: 
   };
 }
 
+/** Soft targets and per-beat weights for a batch, when the options ask for them. */
+function stepExtras(o: FitOptions, x: Float32Array, y: Int32Array, n: number): StepExtras {
+  const weights = o.classWeights ? Float32Array.from(y, (k) => o.classWeights![k]!) : undefined;
+  if (!o.teacher) return { weights };
+  const k = o.numClasses;
+  const soft = o.teacher(x, n);
+  const mix = o.teacherMix ?? 0;
+  const targets = new Float32Array(n * k);
+  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) targets[i * k + c] = (1 - mix) * soft[i * k + c]! + (c === y[i] ? mix : 0);
+  return { targets, weights };
+}
+
 async function createStepper(model: tf.LayersModel, o: FitOptions): Promise<Stepper> {
   const workers = o.workers ?? 1;
   const replica = new Replica(model, o.numClasses, model.inputs[0]!.shape[2] ?? 1);
@@ -107,7 +127,7 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
         const batch = selectRows(train, order.slice(b * o.batchSize, (b + 1) * o.batchSize));
         const x = augmentBatch(batch.x, batch.count, batch.length, o.augment, augmentRng);
         lr = learningRateAt(o, step++, batches * o.epochs);
-        const { loss, hits } = stepper.step(x, batch.y, batch.count, lr, dropout.next());
+        const { loss, hits } = stepper.step(x, batch.y, batch.count, lr, dropout.next(), stepExtras(o, x, batch.y, batch.count));
         lossSum += loss * batch.count;
         correct += hits;
         o.onBatch?.(epoch, b + 1, batches);

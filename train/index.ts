@@ -3,7 +3,10 @@
 // and trainAndSave() for one whole run. Importing it registers the ResetAfterGRU layer with TF.js.
 export * from './augment.js';
 export * from './backend.js';
+export * from './calibration.js';
 export * from './data.js';
+export * from './ensemble.js';
+export * from './ensemble-model.js';
 export * from './evaluate.js';
 export * from './figures.js';
 export * from './fit.js';
@@ -20,3 +23,4 @@ export * from './run.js';
 export * from './save.js';
 export * from './split.js';
 export * from './summary.js';
+export * from './train-model.js';

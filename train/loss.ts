@@ -3,9 +3,23 @@
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledBeats } from './data.js';
 
-/** Keras's categorical cross-entropy on probabilities: clip to [1e-7, 1 - 1e-7], mean over the batch. */
-export function crossEntropy(probs: tf.Tensor, oneHot: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1)))) as tf.Scalar;
+/**
+ * Keras's categorical cross-entropy on probabilities: clip to [1e-7, 1 - 1e-7], mean over the batch.
+ * `targets` are one-hot or soft (a teacher's probabilities); `weights` (one per row, e.g. class
+ * weights) give Keras's weighted mean, sum(w_i * ce_i) / n.
+ */
+export function crossEntropy(probs: tf.Tensor, targets: tf.Tensor, weights?: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => {
+    const perRow = tf.sum(tf.mul(targets, tf.log(tf.clipByValue(probs, 1e-7, 1 - 1e-7))), -1);
+    return tf.neg(tf.mean(weights ? tf.mul(perRow, weights) : perRow));
+  }) as tf.Scalar;
+}
+
+/** Balanced class weights n / (K * n_k), as scikit-learn's class_weight='balanced' (a missing class gets 0). */
+export function balancedClassWeights(labels: ArrayLike<number>, numClasses: number): number[] {
+  const counts = new Array<number>(numClasses).fill(0);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]!]!++;
+  return counts.map((c) => (c === 0 ? 0 : labels.length / (numClasses * c)));
 }
 
 /** Loss and accuracy of `model` on `data` in inference mode (no dropout, moving BN statistics). */

@@ -23,7 +23,17 @@ export interface Recipe {
   /** Share of TRAIN held out for validation under the holdout protocol (paper: 20%). */
   validationFraction: number;
   augment: AugmentOptions;
+  /** Loss weight per class: 'none' (paper) or 'balanced' (n / (K n_k): PVC and unclassified weigh more). */
+  classWeight: ClassWeighting;
+  /**
+   * Temperature folded into the last Dense layer after training (softmax(z / t)), chosen on held-out
+   * TRAIN predictions (ecg tune's out-of-fold predictions); undefined = 1, uncalibrated.
+   */
+  temperature?: number;
 }
+
+export const CLASS_WEIGHTINGS = ['none', 'balanced'] as const;
+export type ClassWeighting = (typeof CLASS_WEIGHTINGS)[number];
 
 export interface TrainOptions extends Recipe {
   dataDir: string;
@@ -31,6 +41,12 @@ export interface TrainOptions extends Recipe {
   classNames?: string;
   /** Data-parallel threads (default defaultWorkers(batchSize)); results depend on it, so metrics.json records it. */
   workers?: number;
+  /** --calibrate: fit the temperature on the validation split (holdout) and fold it into the model. */
+  calibrate?: boolean;
+  /** --teacher DIR: distil from this model or ensemble folder (soft targets on every augmented batch). */
+  teacher?: string;
+  /** --teacher-mix: share of the one-hot label in the targets (0 = the teacher's probabilities alone). */
+  teacherMix?: number;
   outDir: string;
   seed: number;
   backend: string;
@@ -48,6 +64,7 @@ export const PAPER_RECIPE: Readonly<Recipe> = Object.freeze({
   split: 'holdout',
   validationFraction: 0.2,
   augment: DEFAULT_AUGMENT_OPTIONS,
+  classWeight: 'none',
 });
 
 /**
@@ -98,6 +115,8 @@ export function validateRecipe(r: Recipe): void {
   if (!(r.bnMomentum >= 0 && r.bnMomentum < 1)) fail(`--bn-momentum must be in [0, 1), got ${r.bnMomentum}`);
   if (!SPLIT_PROTOCOLS.includes(r.split)) fail(`--split must be one of ${SPLIT_PROTOCOLS.join(', ')}, got ${r.split}`);
   if (!(r.validationFraction > 0 && r.validationFraction < 1)) fail(`--val-fraction must be in (0, 1), got ${r.validationFraction}`);
+  if (!CLASS_WEIGHTINGS.includes(r.classWeight)) fail(`--class-weight must be one of ${CLASS_WEIGHTINGS.join(', ')}, got ${r.classWeight}`);
+  if (r.temperature !== undefined && !(Number.isFinite(r.temperature) && r.temperature > 0)) fail(`--temperature must be a positive number, got ${r.temperature}`);
   const augmentProblem = validateAugmentOptions(r.augment);
   if (augmentProblem) fail(`--${augmentProblem.replace('augmentation ', 'augment-')}`);
 }

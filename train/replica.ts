@@ -4,6 +4,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from './loss.js';
 
+/** What a step may add to the labels: soft targets ([n, K], e.g. a teacher's) and per-beat loss weights. */
+export interface StepExtras {
+  targets?: Float32Array;
+  weights?: Float32Array;
+}
+
 /** Dropout layers' seed field (TF.js reads it when it draws a mask). */
 type Seeded = { seed?: number };
 
@@ -87,16 +93,18 @@ export class Replica {
    * shares' gradients add up to the whole batch's. The BatchNormalization layers update their moving
    * statistics from this share, as Keras replicas do.
    */
-  gradients(x: Float32Array, y: Int32Array, n: number, scale: number, grad: Float32Array): { loss: number; hits: number } {
+  gradients(x: Float32Array, y: Int32Array, n: number, scale: number, grad: Float32Array, extras: StepExtras = {}): { loss: number; hits: number } {
     const length = x.length / n / this.channels;
     return tf.tidy(() => {
       const xs = tf.tensor3d(x, [n, length, this.channels]);
       const labels = tf.tensor1d(y, 'int32');
+      const targets = extras.targets ? tf.tensor2d(extras.targets, [n, this.numClasses]) : tf.oneHot(labels, this.numClasses);
+      const weights = extras.weights ? tf.tensor1d(extras.weights) : undefined;
       let probs: tf.Tensor | undefined;
       const { value, grads } = tf.variableGrads(() => {
         const out = this.model.apply(xs, { training: true }) as tf.Tensor;
         probs = tf.keep(out); // variableGrads tidies its closure; accuracy needs the outputs after it
-        const loss = crossEntropy(out, tf.oneHot(labels, this.numClasses));
+        const loss = crossEntropy(out, targets, weights);
         return scale === 1 ? loss : tf.mul(loss, scale);
       }, this.variables);
       this.variables.forEach((v, i) => grad.set(grads[v.name]!.dataSync() as Float32Array, this.offsets[i]));

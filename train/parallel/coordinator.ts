@@ -5,8 +5,8 @@
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend.js';
 import { adamLayout, AdamMemory, FusedAdam } from '../fused-adam.js';
-import type { Replica } from '../replica.js';
-import { allocateShared, COMMAND, CTRL, SharedViews } from './shared-state.js';
+import type { Replica, StepExtras } from '../replica.js';
+import { allocateShared, COMMAND, CTRL, EXTRAS, SharedViews } from './shared-state.js';
 import { ThreadStep } from './thread-step.js';
 import type { WorkerInit } from './worker.js';
 
@@ -19,7 +19,7 @@ export interface StepResult {
 
 export interface Stepper {
   readonly workers: number;
-  step(x: Float32Array, y: Int32Array, n: number, learningRate: number, dropoutSeeds: readonly number[]): StepResult;
+  step(x: Float32Array, y: Int32Array, n: number, learningRate: number, dropoutSeeds: readonly number[], extras?: StepExtras): StepResult;
   close(): Promise<void>;
 }
 
@@ -30,9 +30,9 @@ export function localStepper(replica: Replica, learningRate: number): Stepper {
   const adam = new FusedAdam(memory, { learningRate });
   return {
     workers: 1,
-    step(x, y, n, lr, seeds) {
+    step(x, y, n, lr, seeds, extras) {
       replica.setDropoutSeeds(seeds);
-      const result = replica.gradients(x, y, n, 1, memory.gradient(0));
+      const result = replica.gradients(x, y, n, 1, memory.gradient(0), extras);
       adam.learningRate = lr;
       adam.step();
       replica.writeParams(memory.params);
@@ -74,6 +74,7 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
     width: replica.inputSize,
     maxBatch: config.maxBatch,
     dropouts: replica.dropoutCount,
+    classes: replica.numClasses,
   };
   const buffers = allocateShared(layout);
   const views = new SharedViews(buffers);
@@ -103,11 +104,14 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
   const mine = new ThreadStep(views, replica, 0, config.learningRate);
   return {
     workers,
-    step(x, y, n, lr, seeds) {
+    step(x, y, n, lr, seeds, extras = {}) {
       if (n > layout.maxBatch) throw new Error(`internal: batch of ${n} beats, the shared buffers hold ${layout.maxBatch}`);
       views.x.set(x.subarray(0, n * layout.width));
       views.y.set(y.subarray(0, n));
       views.seeds.set(seeds);
+      if (extras.targets) views.targets.set(extras.targets.subarray(0, n * layout.classes));
+      if (extras.weights) views.weights.set(extras.weights.subarray(0, n));
+      Atomics.store(views.control, CTRL.extras, (extras.targets ? EXTRAS.targets : 0) | (extras.weights ? EXTRAS.weights : 0));
       views.scalars[0] = lr;
       Atomics.store(views.control, CTRL.batch, n);
       Atomics.store(views.control, CTRL.command, COMMAND.step);

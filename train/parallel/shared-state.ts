@@ -8,7 +8,9 @@
 import { adamLayout, AdamMemory, type AdamLayout } from '../fused-adam.js';
 
 /** Int32 control words. Counters only grow, so a barrier never needs resetting. */
-export const CTRL = Object.freeze({ generation: 0, arrivedA: 1, arrivedB: 2, command: 3, batch: 4, ready: 5, failed: 6 });
+export const CTRL = Object.freeze({ generation: 0, arrivedA: 1, arrivedB: 2, command: 3, batch: 4, ready: 5, failed: 6, extras: 7 });
+/** Bits of CTRL.extras: which optional per-beat inputs this step carries. */
+export const EXTRAS = Object.freeze({ targets: 1, weights: 2 });
 export const COMMAND = Object.freeze({ step: 1, exit: 2 });
 const CTRL_WORDS = 8;
 
@@ -20,6 +22,7 @@ export interface SharedLayout {
   width: number;
   maxBatch: number;
   dropouts: number;
+  classes: number;
 }
 
 export interface SharedBuffers {
@@ -30,6 +33,9 @@ export interface SharedBuffers {
   x: SharedArrayBuffer;
   y: SharedArrayBuffer;
   seeds: SharedArrayBuffer;
+  /** [maxBatch][classes] soft targets and [maxBatch] loss weights, when a step has them. */
+  targets: SharedArrayBuffer;
+  weights: SharedArrayBuffer;
   /** Parameters, Adam's moments and one gradient slot per thread (shared WebAssembly memory). */
   adam: { layout: AdamLayout; memory: WebAssembly.Memory };
   /** [workers][stats] moving statistics after each thread's step. */
@@ -48,6 +54,8 @@ export function allocateShared(layout: SharedLayout): SharedBuffers {
     x: f32(layout.maxBatch * layout.width),
     y: new SharedArrayBuffer(4 * layout.maxBatch),
     seeds: new SharedArrayBuffer(4 * Math.max(1, layout.dropouts)),
+    targets: f32(layout.maxBatch * layout.classes),
+    weights: f32(layout.maxBatch),
     adam: { layout: adam, memory: new WebAssembly.Memory({ initial: adam.pages, maximum: adam.pages, shared: true }) },
     stats: f32(layout.workers * Math.max(1, layout.stats)),
     results: new SharedArrayBuffer(8 * 2 * layout.workers),
@@ -61,6 +69,8 @@ export class SharedViews {
   readonly x: Float32Array;
   readonly y: Int32Array;
   readonly seeds: Int32Array;
+  readonly targets: Float32Array;
+  readonly weights: Float32Array;
   readonly adam: AdamMemory;
   readonly results: Float64Array;
   private readonly statSlots: Float32Array[];
@@ -72,6 +82,8 @@ export class SharedViews {
     this.x = new Float32Array(buffers.x);
     this.y = new Int32Array(buffers.y);
     this.seeds = new Int32Array(buffers.seeds);
+    this.targets = new Float32Array(buffers.targets);
+    this.weights = new Float32Array(buffers.weights);
     this.adam = new AdamMemory(buffers.adam.layout, buffers.adam.memory);
     this.results = new Float64Array(buffers.results);
     const s = Math.max(1, layout.stats);

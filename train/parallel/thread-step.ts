@@ -3,7 +3,7 @@
 // gradient, barrier, copy the shared parameters and the averaged BatchNorm statistics into its model.
 import { FusedAdam } from '../fused-adam.js';
 import type { Replica } from '../replica.js';
-import { activeThreads, averageStats, CTRL, shareOf, workerSeed, type SharedViews } from './shared-state.js';
+import { activeThreads, averageStats, CTRL, EXTRAS, shareOf, workerSeed, type SharedViews } from './shared-state.js';
 
 export class ThreadStep {
   private readonly adam: FusedAdam;
@@ -38,7 +38,12 @@ export class ThreadStep {
     replica.setDropoutSeeds(this.seeds);
     let result = { loss: 0, hits: 0 };
     if (hi > lo) {
-      result = replica.gradients(views.x.subarray(lo * width, hi * width), views.y.subarray(lo, hi), hi - lo, (hi - lo) / n, views.gradient(thread));
+      const extras = Atomics.load(views.control, CTRL.extras);
+      const k = views.buffers.layout.classes;
+      result = replica.gradients(views.x.subarray(lo * width, hi * width), views.y.subarray(lo, hi), hi - lo, (hi - lo) / n, views.gradient(thread), {
+        targets: extras & EXTRAS.targets ? views.targets.subarray(lo * k, hi * k) : undefined,
+        weights: extras & EXTRAS.weights ? views.weights.subarray(lo, hi) : undefined,
+      });
       replica.readStats(views.stats(thread));
     } else {
       views.gradient(thread).fill(0); // a batch smaller than the thread count: this share is empty
