@@ -94,6 +94,7 @@ describe('binary tensor data extension', () => {
     ['a header length past the body', () => postBinary({ inputs: [binaryInput(beat)] }, bytes, '100000'), /Inference-Header-Content-Length is "100000"; expected .* 1 to \d+ \(the body length\)/],
     ['a header length that cuts the JSON', () => postBinary({ inputs: [binaryInput(beat)] }, bytes, '10'), /JSON header \(first 10 bytes\) is not valid JSON/],
     ['fewer bytes than binary_data_size', () => postBinary({ inputs: [binaryInput(beat)] }, bytes.subarray(4)), /the body has 556 bytes after the JSON header, but the inputs' binary_data_size add up to 560/],
+    ['more bytes than binary_data_size', () => postBinary({ inputs: [binaryInput(beat)] }, Buffer.concat([bytes, Buffer.alloc(4)])), /the body has 564 bytes after the JSON header, but the inputs' binary_data_size add up to 560/],
     ['binary_data_size that does not fit the shape', () => postBinary({ inputs: [{ ...binaryInput(beat), parameters: { binary_data_size: 556 } }] }, bytes.subarray(4)), /binary_data_size 556; shape \[1, 140, 1\] of FP32 needs 560 bytes/],
     ['bytes but no binary_data_size', () => postBinary({ inputs: [jsonInput(beat)] }, bytes), /the body has 560 bytes after the JSON header, but no input has "binary_data_size"/],
     ['both data and binary_data_size', () => postBinary({ inputs: [{ ...jsonInput(beat), parameters: { binary_data_size: 560 } }] }, bytes), /has both "data" and "binary_data_size"; send one/],
