@@ -1,5 +1,6 @@
 // Load test of `ecg serve` for bench/runtime-node.ts: the real CLI server in its own process on
-// 127.0.0.1, autocannon in this one, single-beat requests, bounded by connections x duration.
+// 127.0.0.1, autocannon in this one, single-beat requests (/v1, or /v2 as JSON or binary tensors),
+// bounded by connections x duration.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -27,10 +28,26 @@ type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 // autocannon ships no types; a computed specifier keeps tsc from asking for them.
 const AUTOCANNON: string = 'autocannon';
 
+const firstBeat = (testTsv: string) => readFileSync(testTsv, 'utf8').split('\n')[0]!.split('\t').slice(1).map(Number);
+
 /** One test-set beat as the request body every connection sends. */
 export function singleBeatBody(testTsv: string): string {
-  const first = readFileSync(testTsv, 'utf8').split('\n')[0]!.split('\t').slice(1).map(Number);
-  return JSON.stringify({ beats: [first] });
+  return JSON.stringify({ beats: [firstBeat(testTsv)] });
+}
+
+/** The same beat as an Open Inference Protocol request: JSON tensor data, or a binary tensor after a JSON header. */
+export function singleBeatV2(testTsv: string, binary: boolean): LoadRequest {
+  const beat = firstBeat(testTsv);
+  const path = '/v2/models/ecg/infer';
+  const input = { name: 'beats', shape: [1, beat.length, 1], datatype: 'FP32' };
+  if (!binary) return { path, body: JSON.stringify({ inputs: [{ ...input, data: beat }] }) };
+  const values = Float32Array.from(beat);
+  const header = Buffer.from(JSON.stringify({ inputs: [{ ...input, parameters: { binary_data_size: values.byteLength } }], outputs: [{ name: 'probabilities', parameters: { binary_data: true } }] }));
+  return {
+    path,
+    body: Buffer.concat([header, Buffer.from(values.buffer)]),
+    headers: { 'content-type': 'application/octet-stream', 'inference-header-content-length': String(header.length) },
+  };
 }
 
 async function startServer(model: string, extra: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -64,8 +81,10 @@ function metricSum(text: string, name: string): number {
 
 export interface LoadRequest {
   path: string;
-  /** JSON body to POST; none = GET. */
-  body?: string;
+  /** Body to POST; none = GET. */
+  body?: string | Buffer;
+  /** Default: content-type application/json. */
+  headers?: Record<string, string>;
 }
 
 export async function loadTest(model: string, mode: string, serveArgs: string[], request: LoadRequest, connections: number, seconds: number): Promise<LoadResult> {
@@ -73,8 +92,14 @@ export async function loadTest(model: string, mode: string, serveArgs: string[],
   const server = await startServer(model, serveArgs);
   try {
     const url = `${server.url}${request.path}`;
-    const init = request.body === undefined ? { method: 'GET' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: request.body };
-    for (let i = 0; i < 50; i++) await (await fetch(url, init)).arrayBuffer(); // warm-up
+    const init = request.body === undefined ? { method: 'GET' } : { method: 'POST', headers: request.headers ?? { 'content-type': 'application/json' }, body: request.body };
+    // fetch takes bytes as a Uint8Array, autocannon only as a Buffer.
+    const fetchInit = typeof init.body === 'object' ? { ...init, body: new Uint8Array(init.body) } : init;
+    for (let i = 0; i < 50; i++) {
+      const res = await fetch(url, fetchInit as RequestInit); // warm-up
+      await res.arrayBuffer();
+      if (!res.ok) throw new Error(`${mode}: warm-up request answered ${res.status}`);
+    }
     const before = await (await fetch(`${server.url}/metrics`)).text();
     const r = await autocannon({ url, connections, duration: seconds, ...init });
     const after = await (await fetch(`${server.url}/metrics`)).text();

@@ -1,6 +1,7 @@
 // Node runtime benchmark, printed as tables: classify latency (batch 1) and throughput (32, 1024);
 // `ecg predict` on generated 20k- and 200k-row files (time, peak RSS: flat memory while streaming);
-// `ecg serve` under autocannon on 127.0.0.1 with dynamic batching on vs off, side by side.
+// `ecg serve` under autocannon on 127.0.0.1 with dynamic batching on vs off, and /v1 vs the Open
+// Inference Protocol /v2 (JSON and binary tensors), side by side in one run.
 //   npm run bench:node                         # the trained test model's export, else an untrained Table 1 model
 //   npx tsx bench/runtime-node.ts --model model.onnx --rows 200000 --duration 10 --connections 64
 import { spawn } from 'node:child_process';
@@ -13,7 +14,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { load } from '../runtime-node/index.js';
 import { benchModelPath } from './runtime-node-model.js';
-import { loadTest, singleBeatBody, type LoadResult } from './runtime-node-server.js';
+import { loadTest, singleBeatBody, singleBeatV2, type LoadResult } from './runtime-node-server.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TEST_TSV = join(ROOT, 'data', 'ECG5000', 'ECG5000_TEST.tsv');
@@ -110,20 +111,24 @@ async function predictSection(): Promise<string> {
   return 'ecg predict --format tsv (whole CLI process, incl. startup)\n' + table(['rows', 'file MiB', 'seconds', 'rows/s', 'peak RSS MiB', 'accuracy'], rows);
 }
 
-// 3. ecg serve under load, batching on vs off.
+// 3. ecg serve under load, batching on vs off; /v1 vs /v2 (the protocol's JSON parsing cost, and binary tensors).
 async function serverSection(): Promise<string> {
   const classify = { path: '/v1/classify', body: singleBeatBody(TEST_TSV) };
+  const batched = ['--max-batch', '64', '--batch-wait-ms', '2'];
   const results: LoadResult[] = [];
-  results.push(await loadTest(model, 'batching on (max 64, wait 2 ms)', ['--max-batch', '64', '--batch-wait-ms', '2'], classify, args.connections, args.duration));
-  results.push(await loadTest(model, 'batching off', ['--no-batching'], classify, args.connections, args.duration));
+  results.push(await loadTest(model, '/v1 batching on (max 64, wait 2 ms)', batched, classify, args.connections, args.duration));
+  results.push(await loadTest(model, '/v1 batching off', ['--no-batching'], classify, args.connections, args.duration));
+  results.push(await loadTest(model, '/v2 JSON, batching on', batched, singleBeatV2(TEST_TSV, false), args.connections, args.duration));
+  results.push(await loadTest(model, '/v2 binary tensors, batching on', batched, singleBeatV2(TEST_TSV, true), args.connections, args.duration));
   // What this machine's HTTP stack does with no inference at all: the ceiling for the rows above.
   results.push(await loadTest(model, 'GET /healthz (no inference)', [], { path: '/healthz' }, args.connections, args.duration));
   const rows = results.map((r) => [r.mode, fmt(r.requestsPerSec, 0), String(r.p50Ms), String(r.p99Ms), String(r.errors + r.non2xx), String(r.requests), fmt(r.meanBatch, 1)]);
-  const speedup = results[0]!.requestsPerSec / results[1]!.requestsPerSec;
+  const ratio = (a: number, b: number) => fmt(results[a]!.requestsPerSec / results[b]!.requestsPerSec, 2);
   return (
     `ecg serve on 127.0.0.1, autocannon ${args.connections} connections x ${args.duration} s, one beat per request\n` +
     table(['mode', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'requests', 'beats/run'], rows) +
-    `\ndynamic batching speedup: ${fmt(speedup, 2)}x requests/s (on vs off, same run)`
+    `\ndynamic batching speedup: ${ratio(0, 1)}x requests/s (on vs off, same run)` +
+    `\n/v2 vs /v1 requests/s (batching on, same run): JSON ${ratio(2, 0)}x, binary tensors ${ratio(3, 0)}x`
   );
 }
 

@@ -15,13 +15,18 @@ export interface TritonOptions {
   maxQueueDelayUs?: number;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+/** The model name a Triton repository (and `ecg serve`'s /v2 routes) use unless told otherwise. */
+export const DEFAULT_MODEL_NAME = 'ecg';
+/** The one version folder the repository holds, so the version clients ask /v2 for. */
+export const MODEL_VERSION = '1';
+/** Folder-safe model names (Triton's repository layout makes the name a folder). */
+export const MODEL_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 function checkOptions(options: TritonOptions): Required<TritonOptions> {
-  const name = options.name ?? 'ecg';
+  const name = options.name ?? DEFAULT_MODEL_NAME;
   const maxBatch = options.maxBatch ?? 64;
   const maxQueueDelayUs = options.maxQueueDelayUs ?? 2000;
-  if (!NAME.test(name)) throw new InvalidInputError(undefined, `--name "${name}" must be letters, digits, "_", "." or "-" (it becomes a folder name)`);
+  if (!MODEL_NAME_PATTERN.test(name)) throw new InvalidInputError(undefined, `--name "${name}" must be letters, digits, "_", "." or "-" (it becomes a folder name)`);
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidInputError(undefined, `--max-batch must be a positive integer, got ${maxBatch}`);
   if (!Number.isInteger(maxQueueDelayUs) || maxQueueDelayUs < 0) throw new InvalidInputError(undefined, `max queue delay must be a non-negative integer (microseconds), got ${maxQueueDelayUs}`);
   return { name, maxBatch, maxQueueDelayUs };
@@ -90,8 +95,8 @@ export async function writeTritonRepository(onnxPath: string, repositoryDir: str
   await writeDirAtomic(modelDir, async (tmp) => {
     await writeFile(join(tmp, 'config.pbtxt'), config);
     await writeFile(join(tmp, 'labels.txt'), tritonLabels(metadata));
-    await mkdir(join(tmp, '1'));
-    await writeFile(join(tmp, '1', 'model.onnx'), bytes);
+    await mkdir(join(tmp, MODEL_VERSION));
+    await writeFile(join(tmp, MODEL_VERSION, 'model.onnx'), bytes);
   });
-  return { modelDir, configPath: join(modelDir, 'config.pbtxt'), modelPath: join(modelDir, '1', 'model.onnx') };
+  return { modelDir, configPath: join(modelDir, 'config.pbtxt'), modelPath: join(modelDir, MODEL_VERSION, 'model.onnx') };
 }

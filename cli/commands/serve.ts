@@ -1,5 +1,5 @@
-// `ecg serve`: the HTTP inference server for an exported .onnx, with dynamic batching and a graceful
-// SIGTERM/SIGINT drain.
+// `ecg serve`: the HTTP inference server for an exported .onnx (its own /v1 API and the Open Inference
+// Protocol /v2 that Triton speaks), with dynamic batching and a graceful SIGTERM/SIGINT drain.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { DEVICES, load, type Device } from '@ecg-onnx/runtime-node';
 import { DEFAULT_BODY_LIMIT, startServer } from '@ecg-onnx/runtime-node/server';
@@ -17,11 +17,13 @@ interface ServeArgs {
   'body-limit': number;
   'max-beats': number;
   log: boolean;
+  name: string;
+  'model-version': string;
 }
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
-  describe: 'HTTP inference server: POST /v1/classify, GET /healthz, /v1/metadata, /metrics',
+  describe: 'HTTP inference server: POST /v1/classify, GET /healthz, /v1/metadata, /metrics; Open Inference Protocol (KServe v2, Triton): /v2/models/<name>/infer, /v2/health/ready, ...',
   builder: (y: Argv) =>
     y
       .option('model', { type: 'string', demandOption: true, describe: 'exported .onnx file' })
@@ -34,7 +36,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('batching', { type: 'boolean', default: true, describe: 'dynamic batching (--no-batching runs each request alone)' })
       .option('body-limit', { type: 'number', default: DEFAULT_BODY_LIMIT, describe: 'request body limit in bytes (larger -> 413)' })
       .option('max-beats', { type: 'number', default: 1024, describe: 'most beats per request (more -> 400)' })
-      .option('log', { type: 'boolean', default: false, describe: 'log every request (JSON lines on stdout)' }) as unknown as Argv<ServeArgs>,
+      .option('log', { type: 'boolean', default: false, describe: 'log every request (JSON lines on stdout)' })
+      .option('name', { type: 'string', default: 'ecg', describe: 'model name in /v2 URLs (as `ecg triton --name`)' })
+      .option('model-version', { type: 'string', default: '1', describe: 'model version in /v2 URLs (`ecg triton` writes version 1)' }) as unknown as Argv<ServeArgs>,
   handler: (args: ArgumentsCamelCase<ServeArgs>) =>
     runCommand(async () => {
       const classifier = await load(args.model, { device: args.device as Device, threads: args.threads, maxBatch: Math.max(1, args['max-batch']) });
@@ -47,6 +51,8 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
         bodyLimit: args['body-limit'],
         maxBeatsPerRequest: args['max-beats'],
         logger: args.log,
+        modelName: args.name,
+        modelVersion: String(args['model-version']),
       });
       const fallback = classifier.providerFailures.map((f) => `${f.provider} unavailable: ${f.message}`).join('; ');
       // Tests and scripts wait for this line (it carries the real port when --port 0).

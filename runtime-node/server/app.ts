@@ -1,10 +1,14 @@
 // The HTTP inference server (fastify): JSON-schema-validated classify requests fed through the dynamic
-// batcher, health/metadata/metrics routes, and errors that name the problem (400/404/405/413/415).
+// batcher, health/metadata/metrics routes, and errors that name the problem (400/404/405/413/415);
+// the Open Inference Protocol (/v2, server/v2.ts) shares the batcher, metrics and drain.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { EcgError, InvalidInputError, type ModelMetadata, packBeats, toPredictions } from '@ecg-onnx/core';
+import { DEFAULT_MODEL_NAME, MODEL_NAME_PATTERN, MODEL_VERSION } from '../triton.js';
 import { DynamicBatcher, type PackedRunner } from './batcher.js';
+import { answerOtherMethods } from './method-not-allowed.js';
 import { ServerMetrics } from './prometheus.js';
 import { classifyBodySchema, classifyResponseSchema } from './schemas.js';
+import { v2Routes } from './v2.js';
 
 /** What the server needs from a classifier (a NodeClassifier fits; tests may inject their own). */
 export interface ServedModel {
@@ -26,6 +30,10 @@ export interface ServerOptions {
   maxBeatsPerRequest?: number;
   /** fastify's pino logger; off by default (tests, benchmarks). */
   logger?: boolean;
+  /** The model's name in /v2 URLs. Default "ecg", as `ecg triton` names it. */
+  modelName?: string;
+  /** Its version in /v2 URLs. Default "1", the version folder `ecg triton` writes. */
+  modelVersion?: string;
 }
 
 export interface InferenceServer {
@@ -41,7 +49,6 @@ const ROUTES: Readonly<Record<string, readonly string[]>> = Object.freeze({
   '/v1/classify': ['POST'],
 });
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
-const ALL_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT'];
 
 function errorBody(statusCode: number, message: string) {
   return { statusCode, error: message };
@@ -54,6 +61,10 @@ export function buildServer(model: ServedModel, options: ServerOptions = {}): In
   const maxBeats = options.maxBeatsPerRequest ?? 1024;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidInputError(undefined, `--max-batch must be a positive integer, got ${maxBatch}`);
   if (!(batchWaitMs >= 0)) throw new InvalidInputError(undefined, `--batch-wait-ms must be >= 0, got ${batchWaitMs}`);
+  const modelName = options.modelName ?? DEFAULT_MODEL_NAME;
+  const modelVersion = options.modelVersion ?? MODEL_VERSION;
+  if (!MODEL_NAME_PATTERN.test(modelName)) throw new InvalidInputError(undefined, `--name "${modelName}" must be letters, digits, "_", "." or "-", as a Triton model name`);
+  if (!/^[1-9]\d*$/.test(modelVersion)) throw new InvalidInputError(undefined, `--model-version must be a positive integer (a Triton version folder), got "${modelVersion}"`);
   const { metadata } = model;
   const width = metadata.inputLength * metadata.channels;
   const metrics = new ServerMetrics(model.provider);
@@ -126,18 +137,11 @@ export function buildServer(model: ServedModel, options: ServerOptions = {}): In
     },
   );
 
-  // 405 for a known path with another method (fastify's default would be 404).
-  for (const [url, methods] of Object.entries(ROUTES)) {
-    const others = ALL_METHODS.filter((m) => !methods.includes(m));
-    app.route({
-      method: others as ('DELETE' | 'GET')[],
-      url,
-      handler: async (request, reply) =>
-        reply.code(405).header('allow', methods.join(', ')).send(errorBody(405, `${request.method} ${url} is not allowed; use ${methods.filter((m) => m !== 'HEAD').join(' or ')}`)),
-    });
-  }
+  void app.register(v2Routes({ metadata, batcher, metrics, modelName, modelVersion, maxBeats }), { prefix: '/v2' });
+
+  for (const [url, methods] of Object.entries(ROUTES)) answerOtherMethods(app, url, methods, errorBody);
   app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url}; routes: ${Object.keys(ROUTES).join(', ')}`)),
+    reply.code(404).send(errorBody(404, `no route ${request.method} ${request.url}; routes: ${Object.keys(ROUTES).join(', ')}, /v2/... (Open Inference Protocol)`)),
   );
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     if (error.validation) {
