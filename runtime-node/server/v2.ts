@@ -3,10 +3,10 @@
 // metadata, and inference through the same dynamic batcher, with Triton's binary tensor and
 // classification extensions. Errors are the protocol's {"error": "..."} with 400/404/405/413.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { EcgError, type ModelMetadata } from '@ecg-onnx/core';
+import { packageRoot } from '@ecg-onnx/core/node';
 import type { DynamicBatcher } from './batcher.js';
 import { binaryBody, HEADER_LENGTH, InferenceProtocolError, splitBody } from './binary-tensors.js';
 import { answerOtherMethods } from './method-not-allowed.js';
@@ -43,16 +43,8 @@ const EMPTY = Buffer.alloc(0);
 
 /** This package's version: the server version GET /v2 reports (from source or from dist/). */
 function serverVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 4; up++, dir = dirname(dir)) {
-    try {
-      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (manifest.name === '@ecg-onnx/runtime-node' && manifest.version) return manifest.version;
-    } catch {
-      // no package.json at this level
-    }
-  }
-  return 'unknown';
+  const root = packageRoot(import.meta.url, '@ecg-onnx/runtime-node');
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Registers the v2 routes on a plugin scope; register it with { prefix: '/v2' }. */
