@@ -16,6 +16,7 @@ interface CommandEntry {
 const COMMANDS: readonly CommandEntry[] = [
   { name: 'pipeline', summary: 'Run the whole job: train -> evaluate -> export -> predict -> parity', load: async () => (await import('./commands/pipeline.js')).pipelineCommand as unknown as CommandModule },
   { name: 'train', summary: "Train the paper's CNN-GRU-SE model on a UCR data set", load: async () => (await import('./commands/train.js')).trainCommand as unknown as CommandModule },
+  { name: 'tune', summary: 'Choose the recipe by cross-validation on TRAIN only (never opens TEST)', load: async () => (await import('./commands/tune.js')).tuneCommand as unknown as CommandModule },
   { name: 'eval', summary: 'Evaluate a trained model on the UCR test set', load: async () => (await import('./commands/eval.js')).evalCommand as unknown as CommandModule },
   { name: 'export', summary: 'Export a TF.js layers model to ONNX', load: async () => (await import('./commands/export.js')).exportCommand as unknown as CommandModule },
   { name: 'inspect', summary: "Print an .onnx file's inputs, outputs, opset, metadata and node counts", load: async () => (await import('./commands/inspect.js')).inspectCommand as unknown as CommandModule },

@@ -28,20 +28,31 @@ const EXTENSIONS = ['.tsv', '.txt', '.tsv.gz', '.txt.gz'];
 
 /** Finds NAME_TRAIN.* / NAME_TEST.* in `dir`; the error lists what was looked for. */
 export async function findSplitFiles(dir: string): Promise<{ train: string; test: string }> {
+  return { train: await findSplitFile(dir, 'TRAIN'), test: await findSplitFile(dir, 'TEST') };
+}
+
+/** Finds NAME_<part>.* in `dir` (looking at names only: the file is not opened). */
+export async function findSplitFile(dir: string, part: 'TRAIN' | 'TEST'): Promise<string> {
   let entries: string[];
   try {
     entries = await readdir(dir);
   } catch {
     throw new DataFormatError(dir, undefined, 'cannot read the data directory; pass --data DIR with NAME_TRAIN.tsv and NAME_TEST.tsv (or .txt)');
   }
-  const pick = (part: 'TRAIN' | 'TEST'): string => {
-    for (const ext of EXTENSIONS) {
-      const hit = entries.sort().find((e) => e.toUpperCase().endsWith(`_${part}${ext.toUpperCase()}`));
-      if (hit) return join(dir, hit);
-    }
-    throw new DataFormatError(dir, undefined, `no *_${part}.tsv or *_${part}.txt file in the data directory`);
-  };
-  return { train: pick('TRAIN'), test: pick('TEST') };
+  for (const ext of EXTENSIONS) {
+    const hit = entries.sort().find((e) => e.toUpperCase().endsWith(`_${part}${ext.toUpperCase()}`));
+    if (hit) return join(dir, hit);
+  }
+  throw new DataFormatError(dir, undefined, `no *_${part}.tsv or *_${part}.txt file in the data directory`);
+}
+
+/** Only the TRAIN file of a UCR directory (recipe selection must never open TEST). */
+export async function loadUcrTrainOnly(dir: string = DEFAULT_DATA_DIR, classNames?: string): Promise<{ spec: ModelSpec; train: LabelledBeats; file: string }> {
+  const file = await findSplitFile(dir, 'TRAIN');
+  const trainSet = await readUcrFile(file);
+  const spec = specFromDataset(trainSet, classNames);
+  if (spec.classes.length < 2) throw new DataFormatError(file, undefined, `found ${spec.classes.length} class; training needs at least 2 labels`);
+  return { spec, train: toLabelledBeats(trainSet, spec.classes.map((c) => c.label)), file };
 }
 
 export async function readUcrFile(path: string, length?: number): Promise<UcrDataset> {

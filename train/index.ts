@@ -4,6 +4,7 @@
 export * from './augment.js';
 export * from './backend.js';
 export * from './calibration.js';
+export * from './cross-validation.js';
 export * from './data.js';
 export * from './ensemble.js';
 export * from './ensemble-model.js';
@@ -24,3 +25,4 @@ export * from './save.js';
 export * from './split.js';
 export * from './summary.js';
 export * from './train-model.js';
+export * from './tune.js';

@@ -3,7 +3,7 @@
 // them; the help text shows the paper's value each one falls back to.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { formatReport } from '@ecg-onnx/core';
-import { BACKEND_NAMES, DEFAULT_DATA_DIR, defaultWorkers, MIN_BEATS_PER_WORKER, LR_SCHEDULES, PAPER_RECIPE, PRESET_NAMES, resolveRecipe, SPLIT_PROTOCOLS, trainAndSave, type TrainOptions } from '@ecg-onnx/train';
+import { BACKEND_NAMES, CLASS_WEIGHTINGS, DEFAULT_DATA_DIR, trainEnsemble, defaultWorkers, MIN_BEATS_PER_WORKER, LR_SCHEDULES, PAPER_RECIPE, PRESET_NAMES, resolveRecipe, SPLIT_PROTOCOLS, trainAndSave, type TrainOptions } from '@ecg-onnx/train';
 import { runCommand } from '../run-command.js';
 
 export const DEFAULT_OUT_DIR = 'runs/latest';
@@ -16,6 +16,12 @@ export interface TrainArgs {
   preset: string;
   'class-names'?: string;
   workers?: number;
+  'class-weight'?: string;
+  temperature?: number;
+  calibrate?: boolean;
+  ensemble?: number;
+  teacher?: string;
+  'teacher-mix'?: number;
   epochs?: number;
   'batch-size'?: number;
   lr?: number;
@@ -38,6 +44,12 @@ export function trainOptionsBuilder<T>(y: Argv<T>): Argv<TrainArgs> {
   return y
     .option('data', { type: 'string', default: DEFAULT_DATA_DIR, defaultDescription: 'the shipped ECG5000 copy', describe: 'directory with NAME_TRAIN.tsv and NAME_TEST.tsv (or .txt)' })
     .option('workers', { type: 'number', describe: `data-parallel training threads [default: one per core, at most batch size / ${MIN_BEATS_PER_WORKER}, so ${defaultWorkers(32)} here at batch 32]` })
+    .option('class-weight', { choices: CLASS_WEIGHTINGS, describe: `per-class loss weights; balanced = n / (K n_k) [default: ${PAPER_RECIPE.classWeight}]` })
+    .option('temperature', { type: 'number', describe: 'fold this softmax temperature into the last Dense layer after training (calibration chosen on TRAIN, e.g. by ecg tune)' })
+    .option('calibrate', { type: 'boolean', default: false, describe: 'fit the temperature on the validation split (--split holdout) and fold it in' })
+    .option('ensemble', { type: 'number', describe: 'train K members (seeds seed..seed+K-1) into OUT/members/ with OUT/ensemble.json; ecg export writes ONE .onnx averaging them' })
+    .option('teacher', { type: 'string', describe: 'distil: learn the probabilities of this model or ensemble folder on every (augmented) batch' })
+    .option('teacher-mix', { type: 'number', describe: 'share of the one-hot label in the distillation targets [default: 0]' })
     .option('class-names', { type: 'string', describe: 'class names, "Normal,PVC,..." in label order or "1=Normal,2=PVC" [default: ECG5000\'s names for ECG5000, else "class <label>"]' })
     .option('out', { type: 'string', default: DEFAULT_OUT_DIR, describe: 'output directory (model/, history.json, metrics.json, figures)' })
     .option('seed', { type: 'number', default: 42, describe: 'seed for split, weights, shuffling, dropout and augmentation' })
@@ -72,11 +84,13 @@ export function trainOptionsFromArgs(args: TrainArgs): TrainOptions {
     bnMomentum: args['bn-momentum'],
     split: args.split as TrainOptions['split'] | undefined,
     validationFraction: args['val-fraction'],
+    classWeight: args['class-weight'] as TrainOptions['classWeight'] | undefined,
+    temperature: args.temperature,
     augment: args.augment
       ? { scale: args['augment-scale'], shift: args['augment-shift'], noise: args['augment-noise'], probability: args['augment-probability'] }
       : { scale: 0, shift: 0, noise: 0, probability: 0 },
   });
-  return { ...recipe, dataDir: args.data, classNames: args['class-names'], workers: args.workers, outDir: args.out, seed: args.seed, backend: args.backend, preset: args.preset };
+  return { ...recipe, dataDir: args.data, classNames: args['class-names'], workers: args.workers, calibrate: args.calibrate, teacher: args.teacher, teacherMix: args['teacher-mix'], outDir: args.out, seed: args.seed, backend: args.backend, preset: args.preset };
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {
@@ -86,7 +100,13 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   handler: (args: ArgumentsCamelCase<TrainArgs>) =>
     runCommand(async () => {
       const options = trainOptionsFromArgs(args);
-      const { metrics } = await trainAndSave(options, { log: (line) => process.stdout.write(line + '\n') });
+      const log = (line: string) => process.stdout.write(line + '\n');
+      if (args.ensemble !== undefined) {
+        const ensemble = await trainEnsemble(options, args.ensemble, { log });
+        process.stdout.write(`\nensemble test set (${ensemble.test.perClass.reduce((n, c) => n + c.support, 0)} series)\n${formatReport(ensemble.test)}\n`);
+        return;
+      }
+      const { metrics } = await trainAndSave(options, { log });
       process.stdout.write(`\ntest set (${metrics.data.testCount} series)\n${formatReport(metrics.test)}\n`);
       process.stdout.write(`\ntraining throughput ${metrics.trainSamplesPerSecond.toFixed(1)} samples/s on ${metrics.backend}\n`);
     }),

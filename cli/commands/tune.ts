@@ -1,0 +1,52 @@
+// `ecg tune`: choose the recipe by stratified k-fold cross-validation on the TRAIN file only (train/tune.ts
+// says what is searched); prints the ranking, writes it as JSON, and names the winner with its
+// temperature. Its result becomes the `cv` preset; the test set is never opened here.
+import { availableParallelism } from 'node:os';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { InvalidInputError } from '@ecg-onnx/core';
+import { writeFileAtomic } from '@ecg-onnx/core/node';
+import { BACKEND_NAMES, DEFAULT_DATA_DIR, defaultWorkers, initBackend, tune, validateWorkers, type BackendName } from '@ecg-onnx/train';
+import { runCommand } from '../run-command.js';
+
+interface TuneArgs {
+  data: string;
+  folds: number;
+  seed: number;
+  ensemble: number;
+  workers?: number;
+  backend: string;
+  out: string;
+  'max-epochs'?: number;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+export const tuneCommand: CommandModule<object, TuneArgs> = {
+  command: 'tune',
+  describe: 'Choose the recipe by cross-validation on the TRAIN file only (the test file is never opened)',
+  builder: (y: Argv) =>
+    y
+      .option('data', { type: 'string', default: DEFAULT_DATA_DIR, defaultDescription: 'the shipped ECG5000 copy', describe: 'directory with NAME_TRAIN.tsv (NAME_TEST is not read)' })
+      .option('folds', { type: 'number', default: 5, describe: 'stratified folds' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of the folds and of the models trained in them' })
+      .option('ensemble', { type: 'number', default: 0, describe: 'also cross-validate K-member ensembles of the winner (for their temperature); 0 skips' })
+      .option('workers', { type: 'number', describe: `data-parallel training threads [default: ${defaultWorkers(32, availableParallelism())} here]` })
+      .option('backend', { choices: BACKEND_NAMES, default: 'auto', describe: 'auto = tfjs-node if installed, else wasm' })
+      .option('max-epochs', { type: 'number', describe: 'cap every candidate at this many epochs (a quick check of the machinery, not a real search)' })
+      .option('out', { type: 'string', default: 'runs/tune.json', describe: 'the ranking as JSON' }) as unknown as Argv<TuneArgs>,
+  handler: (args: ArgumentsCamelCase<TuneArgs>) =>
+    runCommand(async () => {
+      if (!Number.isInteger(args.folds) || args.folds < 2) throw new InvalidInputError(undefined, `--folds must be an integer >= 2, got ${args.folds}`);
+      const workers = args.workers ?? defaultWorkers(32);
+      validateWorkers(workers, 32);
+      const backend = await initBackend(args.backend as BackendName);
+      const report = await tune({ dataDir: args.data, folds: args.folds, seed: args.seed, workers, backend, ensemble: args.ensemble, maxEpochs: args['max-epochs'], log: (line) => process.stdout.write(`${line}\n`) });
+      const rows = [...report.candidates].sort((a, b) => b.accuracy - a.accuracy);
+      process.stdout.write(`\n${'stage'.padEnd(6)}${'CV accuracy'.padStart(12)}${'macro F1'.padStart(10)}${'NLL'.padStart(8)}  candidate\n`);
+      for (const c of rows) process.stdout.write(`${c.stage.padEnd(6)}${pct(c.accuracy).padStart(12)}${c.macroF1.toFixed(4).padStart(10)}${c.nll.toFixed(4).padStart(8)}  ${c.name}\n`);
+      process.stdout.write(`\nwinner: ${report.winner.name} (CV ${pct(report.winner.accuracy)}), temperature ${report.winner.temperature.toFixed(3)}\n`);
+      if (report.ensemble) process.stdout.write(`${report.ensemble.members}-member ensemble: CV ${pct(report.ensemble.accuracy)}, temperature ${report.ensemble.temperature.toFixed(3)}\n`);
+      await writeFileAtomic(args.out, `${JSON.stringify(report, null, 2)}\n`);
+      process.stdout.write(`wrote ${args.out} (${(report.seconds / 60).toFixed(1)} min)\n`);
+    }),
+};
