@@ -17,6 +17,8 @@ import { initBackend } from '../train/backend.js';
 import { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../train/kernels/index.js';
 import { buildModel } from '../train/model.js';
 import { localStepper, parallelStepper, type Stepper } from '../train/parallel/coordinator.js';
+import { crossEntropy } from '../train/loss.js';
+import type { StepTimes } from '../train/parallel/thread-step.js';
 import { Replica } from '../train/replica.js';
 import { availableParallelism } from 'node:os';
 
@@ -39,24 +41,37 @@ const argv = yargs(hideBin(process.argv))
 interface Trainer {
   step(): void;
   dispose(): void;
+  /** Milliseconds per phase, summed over steps. */
+  time: StepTimes;
 }
 
-/** One optimiser step the way train/fit.ts takes it: minimize(cross-entropy of apply(training)). */
+const noTimes = (): StepTimes => ({ gradient: 0, waitForGradients: 0, adam: 0, waitForAdam: 0, write: 0, steps: 0 });
+
+/** The step train/fit.ts took before the fused Adam: tf.train.adam's gradient (computeGradients) then applyGradients. */
 function makeTrainer(seed: number): Trainer {
   const model = buildModel(SPEC, { seed });
   const optimizer = tf.train.adam(1e-3);
-  const x = tf.randomNormal([BATCH, SPEC.inputLength, 1], 0, 1, 'float32', seed);
-  const y = tf.oneHot(tf.tensor1d(Array.from({ length: BATCH }, (_, i) => i % 5), 'int32'), 5);
+  const x = tf.randomNormal([BATCH, SPEC.inputLength, 1], 0, 1, 'float32', seed).dataSync() as Float32Array;
+  const y = Int32Array.from({ length: BATCH }, (_, i) => i % 5);
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const time = noTimes();
   return {
+    time,
     step: () =>
       tf.tidy(() => {
-        const cost = optimizer.minimize(() => tf.mean(tf.metrics.categoricalCrossentropy(y, model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar, true, variables);
-        cost!.dataSync();
+        const t0 = performance.now();
+        const xs = tf.tensor3d(x, [BATCH, SPEC.inputLength, 1]);
+        const { value, grads } = optimizer.computeGradients(() => crossEntropy(model.apply(xs, { training: true }) as tf.Tensor, tf.oneHot(tf.tensor1d(y, 'int32'), 5)), variables);
+        value.dataSync();
+        const t1 = performance.now();
+        optimizer.applyGradients(grads as unknown as Parameters<typeof optimizer.applyGradients>[0]);
+        tf.dispose(grads);
+        time.gradient += t1 - t0;
+        time.adam += performance.now() - t1;
+        time.steps++;
       }),
     dispose: () => {
       optimizer.dispose();
-      tf.dispose([x, y]);
       model.dispose();
     },
   };
@@ -72,6 +87,7 @@ async function makeStepperTrainer(seed: number, workers: number): Promise<Traine
   const seeds = [seed, seed + 1];
   return {
     stepper,
+    time: stepper.time,
     step: () => void stepper.step(x, y, BATCH, 1e-3, seeds),
     dispose: () => {
       void stepper.close().then(() => model.dispose());
@@ -138,6 +154,17 @@ function printProfile(info: Awaited<ReturnType<typeof tf.profile>>): void {
   }
 }
 
+/** Where a step's time went, per variant: this (the main) thread's phases, ms per step. */
+function printPhases(rows: [string, StepTimes][]): void {
+  console.log(`\nWhere a step goes (main thread, ms per step, all measured rounds):`);
+  console.log(`${'variant'.padEnd(28)} ${'gradient'.padStart(9)} ${'wait'.padStart(6)} ${'adam'.padStart(6)} ${'wait'.padStart(6)} ${'params'.padStart(7)} ${'total'.padStart(7)}`);
+  for (const [name, t] of rows) {
+    const per = (v: number) => (v / Math.max(1, t.steps)).toFixed(2);
+    const total = t.gradient + t.waitForGradients + t.adam + t.waitForAdam + t.write;
+    console.log(`${name.padEnd(28)} ${per(t.gradient).padStart(9)} ${per(t.waitForGradients).padStart(6)} ${per(t.adam).padStart(6)} ${per(t.waitForAdam).padStart(6)} ${per(t.write).padStart(7)} ${per(total).padStart(7)}`);
+  }
+}
+
 async function main(): Promise<void> {
   const rows: Array<{ name: string; rates: Rate[] }> = [];
   const best = (rates: Rate[], key: keyof Rate = 'wall') => Math.max(...rates.map((r) => r[key]));
@@ -167,7 +194,10 @@ async function main(): Promise<void> {
     process.stderr.write(`round ${round + 1}/${argv.rounds}: ${wasmRows.map((r) => r.rates.at(-1)!.wall.toFixed(0)).join(' ')}\n`);
   }
   registerWasmTrainingKernels();
-  if (argv.profile) printProfile(await profileStep(trainer));
+  if (argv.profile) {
+    printProfile(await profileStep(trainer));
+    printPhases([['TF.js Adam (before)', trainer.time], ...steppers.map((s, i) => [`fused Adam, ${i + 1} thread${i ? 's' : ''}`, s.time] as [string, StepTimes])]);
+  }
   trainer.dispose();
   await Promise.all(steppers.map((s) => s.stepper.close()));
   rows.push(...wasmRows);

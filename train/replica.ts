@@ -10,6 +10,15 @@ export interface StepExtras {
   weights?: Float32Array;
 }
 
+/** The WASM backend's view of a tensor's data on its heap (no copy). */
+type HeapBackend = { typedArrayFromHeap(info: tf.TensorInfo): Float32Array };
+
+/** Copies a float32 tensor's values into `into` at `offset`: straight from the WASM heap when it can (one copy, not two). */
+function copyInto(t: tf.Tensor, into: Float32Array, offset: number): void {
+  const backend = tf.backend() as Partial<HeapBackend>;
+  into.set(typeof backend.typedArrayFromHeap === 'function' ? backend.typedArrayFromHeap(t) : (t.dataSync() as Float32Array), offset);
+}
+
 /** Dropout layers' seed field (TF.js reads it when it draws a mask). */
 type Seeded = { seed?: number };
 
@@ -107,7 +116,7 @@ export class Replica {
         const loss = crossEntropy(out, targets, weights);
         return scale === 1 ? loss : tf.mul(loss, scale);
       }, this.variables);
-      this.variables.forEach((v, i) => grad.set(grads[v.name]!.dataSync() as Float32Array, this.offsets[i]));
+      this.variables.forEach((v, i) => copyInto(grads[v.name]!, grad, this.offsets[i]!));
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(probs!, -1), labels), 'float32')).dataSync()[0]!;
       probs!.dispose();
       return { loss: value.dataSync()[0]!, hits };

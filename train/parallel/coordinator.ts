@@ -7,7 +7,7 @@ import type { BackendName } from '../backend.js';
 import { adamLayout, AdamMemory, FusedAdam } from '../fused-adam.js';
 import type { Replica, StepExtras } from '../replica.js';
 import { allocateShared, COMMAND, CTRL, EXTRAS, SharedViews } from './shared-state.js';
-import { ThreadStep } from './thread-step.js';
+import { ThreadStep, type StepTimes } from './thread-step.js';
 import type { WorkerInit } from './worker.js';
 
 export interface StepResult {
@@ -19,6 +19,8 @@ export interface StepResult {
 
 export interface Stepper {
   readonly workers: number;
+  /** Where this thread's step time went (ms summed over steps). */
+  readonly time: StepTimes;
   step(x: Float32Array, y: Int32Array, n: number, learningRate: number, dropoutSeeds: readonly number[], extras?: StepExtras): StepResult;
   close(): Promise<void>;
 }
@@ -28,14 +30,23 @@ export function localStepper(replica: Replica, learningRate: number): Stepper {
   const memory = new AdamMemory(adamLayout(replica.size, 1));
   replica.readParams(memory.params);
   const adam = new FusedAdam(memory, { learningRate });
+  const time: StepTimes = { gradient: 0, waitForGradients: 0, adam: 0, waitForAdam: 0, write: 0, steps: 0 };
   return {
     workers: 1,
+    time,
     step(x, y, n, lr, seeds, extras) {
       replica.setDropoutSeeds(seeds);
+      const t0 = performance.now();
       const result = replica.gradients(x, y, n, 1, memory.gradient(0), extras);
+      const t1 = performance.now();
       adam.learningRate = lr;
       adam.step();
+      const t2 = performance.now();
       replica.writeParams(memory.params);
+      time.gradient += t1 - t0;
+      time.adam += t2 - t1;
+      time.write += performance.now() - t2;
+      time.steps++;
       return result;
     },
     close: async () => {},
@@ -104,6 +115,7 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
   const mine = new ThreadStep(views, replica, 0, config.learningRate);
   return {
     workers,
+    time: mine.time,
     step(x, y, n, lr, seeds, extras = {}) {
       if (n > layout.maxBatch) throw new Error(`internal: batch of ${n} beats, the shared buffers hold ${layout.maxBatch}`);
       views.x.set(x.subarray(0, n * layout.width));

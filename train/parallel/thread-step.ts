@@ -5,6 +5,15 @@ import { FusedAdam } from '../fused-adam.js';
 import type { Replica } from '../replica.js';
 import { activeThreads, averageStats, CTRL, EXTRAS, shareOf, workerSeed, type SharedViews } from './shared-state.js';
 
+export interface StepTimes {
+  gradient: number;
+  waitForGradients: number;
+  adam: number;
+  waitForAdam: number;
+  write: number;
+  steps: number;
+}
+
 export class ThreadStep {
   private readonly adam: FusedAdam;
   /** This thread's slice of the parameters, in whole SIMD lanes. */
@@ -12,6 +21,8 @@ export class ThreadStep {
   private readonly averaged: Float32Array;
   private readonly seeds: number[];
   private steps = 0;
+  /** Milliseconds this thread spent in each phase, summed over steps (bench:train --profile prints them). */
+  readonly time: StepTimes = { gradient: 0, waitForGradients: 0, adam: 0, waitForAdam: 0, write: 0, steps: 0 };
 
   constructor(
     private readonly views: SharedViews,
@@ -37,6 +48,7 @@ export class ThreadStep {
     for (let i = 0; i < this.seeds.length; i++) this.seeds[i] = workerSeed(views.seeds[i]!, thread);
     replica.setDropoutSeeds(this.seeds);
     let result = { loss: 0, hits: 0 };
+    const t0 = performance.now();
     if (hi > lo) {
       const extras = Atomics.load(views.control, CTRL.extras);
       const k = views.buffers.layout.classes;
@@ -50,15 +62,26 @@ export class ThreadStep {
     }
     views.results[2 * thread] = result.loss;
     views.results[2 * thread + 1] = result.hits;
+    const t1 = performance.now();
     views.arrive(CTRL.arrivedA, workers * this.steps);
+    const t2 = performance.now();
     this.adam.learningRate = views.scalars[0]!;
     this.adam.step(...this.slice); // sums the threads' gradient slots in thread order as it goes
+    const t3 = performance.now();
     views.arrive(CTRL.arrivedB, workers * this.steps);
+    const t4 = performance.now();
     replica.writeParams(views.adam.params);
     if (this.averaged.length > 0) {
       averageStats(views, activeThreads(n, workers), this.averaged);
       replica.writeStats(this.averaged);
     }
+    const t = this.time;
+    t.gradient += t1 - t0;
+    t.waitForGradients += t2 - t1;
+    t.adam += t3 - t2;
+    t.waitForAdam += t4 - t3;
+    t.write += performance.now() - t4;
+    t.steps++;
     return result;
   }
 }
