@@ -8,6 +8,7 @@
 //   await exportModel(await layersModelFilesFrom(input.files));    // files a user picked or dropped
 //
 // Paths and atomic .onnx writes are in the Node entry, "@ecg-onnx/tfjs-layers-to-onnx/node".
+import { exportEnsemble } from './ensemble.js';
 import { exportLoadedModel, type ExportOptions, type ExportResult } from './exporter.js';
 import { loadModelSource, type ModelSource } from './source.js';
 
@@ -17,6 +18,12 @@ export async function exportModel(source: ModelSource, options: ExportOptions = 
 }
 
 export { exportLoadedModel, formatExportSummary, type ExportOptions, type ExportResult, type ExportSummary } from './exporter.js';
+export { ENSEMBLE_MEMBERS_KEY } from './ensemble.js';
+
+/** Several models of one signature as ONE .onnx that averages their outputs (an ensemble). */
+export async function exportEnsembleOf(sources: readonly ModelSource[], options: ExportOptions = {}): Promise<ExportResult> {
+  return exportEnsemble(await Promise.all(sources.map((s) => loadModelSource(s))), options);
+}
 export { layersModelFilesFrom, fetchLayersModel, type LayersModelFiles, type ModelSource, type NamedFile } from './source.js';
 export { decodeModel, type OnnxModelSummary, type OnnxNodeSummary } from './onnx-builder.js';
 export { OPSET, IR_VERSION, MIN_OPSET } from './opset.js';

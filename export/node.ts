@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ModelFormatError } from '@ecg-onnx/core';
 import { writeFileAtomic } from '@ecg-onnx/core/node';
+import { exportEnsemble } from './ensemble.js';
 import { exportLoadedModel, type ExportOptions, type ExportResult, type ExportSummary } from './exporter.js';
 import { parseModelJson, readWeightGroups, type LoadedLayersModel } from './layers-model.js';
 import { foundIn, type FoundMetadata } from './model-metadata.js';
@@ -68,12 +69,38 @@ async function readMetrics(modelJsonPath: string, explicit: string | undefined):
 
 const isRemote = (s: string) => /^https?:\/\//i.test(s);
 
-/** exportModel of the main entry, plus paths and file: URLs (http(s) URLs are fetched). */
+/** The members an ensemble folder's ensemble.json names (as `ecg train --ensemble` writes it), or undefined. */
+async function ensembleMembers(path: string): Promise<string[] | undefined> {
+  const manifestPath = join(path, 'ensemble.json');
+  const text = await readFile(manifestPath, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  let manifest: { format?: unknown; members?: unknown };
+  try {
+    manifest = JSON.parse(text) as typeof manifest;
+  } catch {
+    throw new ModelFormatError(`${manifestPath}: not valid JSON`);
+  }
+  if (manifest.format !== 'ecg-onnx-ensemble' || !Array.isArray(manifest.members) || manifest.members.some((m) => typeof m !== 'string')) {
+    throw new ModelFormatError(`${manifestPath}: expected {"format": "ecg-onnx-ensemble", "members": ["members/0/model", ...]}`);
+  }
+  return (manifest.members as string[]).map((m) => join(path, m));
+}
+
+/**
+ * exportModel of the main entry, plus paths and file: URLs (http(s) URLs are fetched). A folder with
+ * an ensemble.json is an ensemble: ONE .onnx averaging its members (classes and test accuracy from its
+ * metrics.json).
+ */
 export async function exportModel(source: ModelSource, options: NodeExportOptions = {}): Promise<ExportResult> {
   const path = source instanceof URL && source.protocol === 'file:' ? fileURLToPath(source) : typeof source === 'string' && !isRemote(source) ? source : undefined;
   if (path === undefined) {
     if (options.metricsPath) return exportLoadedModel(await loadModelSource(source), options, await readMetrics('', options.metricsPath));
     return exportLoadedModel(await loadModelSource(source), options);
+  }
+  const members = await ensembleMembers(path);
+  if (members) {
+    const loaded = await Promise.all(members.map((m) => readLayersModelFiles(m)));
+    return exportEnsemble(loaded, options, await readMetrics('', options.metricsPath ?? join(path, 'metrics.json')), path);
   }
   const model = await readLayersModelFiles(path);
   return exportLoadedModel(model, options, await readMetrics(model.label, options.metricsPath));

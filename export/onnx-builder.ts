@@ -169,3 +169,47 @@ export function decodeModel(bytes: Uint8Array, source = 'model'): OnnxModelSumma
     parameters: initializers.reduce((s, t) => s + t.dims.reduce((a, b) => a * b, 1), 0),
   };
 }
+
+/**
+ * One model whose output is the mean of the members' outputs (an ensemble in one file): each member's
+ * graph with its names prefixed m<k>/, all reading the first member's one input, and a Mean node that
+ * gives the first member's output name to the average. Members must share input and output signatures.
+ */
+export function averageModels(members: readonly Uint8Array[], metadataProps: Record<string, string>, source = 'ensemble'): Uint8Array {
+  const graphs = members.map((b, k) => {
+    const m = onnx.ModelProto.decode(b);
+    const g = m.graph;
+    if (!g || g.input?.length !== 1 || g.output?.length !== 1) throw new ModelFormatError(`${source}: member ${k} is not a one-input, one-output model`);
+    return { m, g, input: g.input[0]!, output: g.output[0]! };
+  });
+  const first = graphs[0]!;
+  const bytesOf = (v: onnx.IValueInfoProto) => Array.from(onnx.ValueInfoProto.encode(v).finish()).join(',');
+  const signature = (x: (typeof graphs)[number]) => `${bytesOf(x.input)}|${bytesOf(x.output)}|${JSON.stringify((x.m.opsetImport ?? []).map((o) => [o.domain ?? '', Number(o.version)]))}`;
+  graphs.forEach((x, k) => {
+    if (signature(x) !== signature(first)) throw new ModelFormatError(`${source}: member ${k}'s input, output or opset differ from member 0's`);
+  });
+  const inputName = first.input.name ?? '';
+  const outputName = first.output.name ?? '';
+  const node: onnx.INodeProto[] = [];
+  const initializer: onnx.ITensorProto[] = [];
+  const averaged: string[] = [];
+  graphs.forEach(({ g }, k) => {
+    const rename = (name: string) => (name === '' || name === inputName ? name : `m${k}/${name}`);
+    for (const n of g.node ?? []) {
+      node.push({ name: n.name ? rename(n.name) : '', opType: n.opType, domain: n.domain, docString: n.docString, attribute: n.attribute, input: (n.input ?? []).map(rename), output: (n.output ?? []).map(rename) });
+    }
+    for (const t of g.initializer ?? []) initializer.push({ ...t, name: rename(t.name ?? '') });
+    averaged.push(rename(outputName));
+  });
+  node.push({ name: 'ensemble_mean', opType: 'Mean', input: averaged, output: [outputName], docString: `mean of the ${graphs.length} members' ${outputName}` });
+  const model: onnx.IModelProto = {
+    irVersion: first.m.irVersion,
+    opsetImport: first.m.opsetImport,
+    producerName: first.m.producerName,
+    producerVersion: first.m.producerVersion,
+    docString: `${first.m.docString ?? ''} An ensemble: the mean of ${graphs.length} members.`.trim(),
+    graph: { name: `${first.g.name ?? 'model'}_ensemble`, docString: first.g.docString, node, initializer, input: [first.input], output: [first.output] },
+    metadataProps: Object.entries(metadataProps).map(([key, value]) => ({ key, value })),
+  };
+  return onnx.ModelProto.encode(model).finish();
+}
