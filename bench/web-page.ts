@@ -3,46 +3,13 @@
 // cold (fresh profile) and warm (second load in the same profile) load -> first prediction, and the
 // page's own per-beat inference time at batch 1 and 256 for a given thread count.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, connect, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { BASE_FLAGS, CHROMIUM_PATH, WEBGPU_FLAGS } from '../parity/chromium.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchChromium, launchChromiumProfile } from '../parity/chromium.js';
 import { classifyBundledBeats, uploadBatch } from '../parity/page-driver.js';
 import type { WebProvider } from '../runtime-web/index.js';
-
-export interface CountingProxy {
-  url: string;
-  /** Bytes the server sent to the browser since the last reset. */
-  received(): number;
-  reset(): void;
-  close(): Promise<void>;
-}
-
-/** A loopback TCP proxy to `target` (http://host:port/) that counts the bytes flowing to the client. */
-export async function countingProxy(target: string): Promise<CountingProxy> {
-  const { hostname, port } = new URL(target);
-  let bytes = 0;
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(port), hostname);
-    upstream.on('data', (d: Buffer) => (bytes += d.length));
-    client.pipe(upstream).on('error', () => client.destroy());
-    upstream.pipe(client).on('error', () => upstream.destroy());
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${address.port}/`,
-    received: () => bytes,
-    reset: () => (bytes = 0),
-    close: () => new Promise((r) => {
-      server.close(() => r());
-      (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
-    }),
-  };
-}
+import type { CountingProxy } from '../parity/byte-counter.js';
 
 export interface LoadSample {
   bytes: number;
@@ -75,8 +42,7 @@ async function loadOnce(context: BrowserContext, proxy: CountingProxy, query: st
 /** One fresh Chromium profile: the cold load, then the warm one (same profile, new tab). */
 export async function coldAndWarm(provider: WebProvider, proxy: CountingProxy, query: string): Promise<{ cold: LoadSample; warm: LoadSample }> {
   const profile = await mkdtemp(join(tmpdir(), 'ecg-bench-profile-'));
-  const args = provider === 'webgpu' ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : [...BASE_FLAGS];
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, headless: true, args });
+  const context = await launchChromiumProfile(provider, profile);
   try {
     const cold = await loadOnce(context, proxy, query);
     const warm = await loadOnce(context, proxy, query);
@@ -95,8 +61,7 @@ export interface ThreadedPage {
 
 /** Opens the page on `provider` with ?threads=N and waits for its first prediction. */
 export async function openThreaded(provider: WebProvider, url: string, threads: number): Promise<ThreadedPage> {
-  const args = provider === 'webgpu' ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : [...BASE_FLAGS];
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
+  const browser = await launchChromium(provider);
   const page = await browser.newPage();
   await page.goto(`${url}?provider=${provider}&threads=${threads}`);
   await page.waitForFunction(() => Number(document.body.dataset.runs ?? 0) >= 1, undefined, { timeout: 300_000 });

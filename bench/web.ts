@@ -18,7 +18,8 @@ import { ensureWebBuild } from '../runtime-web/page/build.js';
 import { startWebServer } from '../runtime-web/page/server.js';
 import { pickBundledBeats } from '../runtime-web/page/bundled-beats.js';
 import { chromiumAvailable, CHROMIUM_INSTALL_HINT } from '../parity/chromium.js';
-import { batchMsPerBeat, batchOneMs, coldAndWarm, countingProxy, openThreaded, type LoadSample } from './web-page.js';
+import { countingProxy } from '../parity/byte-counter.js';
+import { batchMsPerBeat, batchOneMs, coldAndWarm, openThreaded, type LoadSample } from './web-page.js';
 import { benchModelPath } from './runtime-node-model.js';
 
 const args = await yargs(hideBin(process.argv))
