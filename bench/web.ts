@@ -7,7 +7,7 @@
 //     (fresh profile) and warm (second load, same profile). Bytes are exact; times depend on load.
 //  3. WASM threads in Chromium: 1 thread vs one per core, batch 1 and batch 256, interleaved.
 //  WebGPU runs on SwiftShader (a software GPU): correctness and bytes, not speed.
-//   npm run bench:web [-- --onnx FILE.onnx] [--rounds 30] [--page-loads 2] [--thread-rounds 3]
+//   npm run bench:web [-- --onnx FILE.onnx] [--rounds 30] [--page-loads 2] [--thread-rounds 3] [--no-node --no-delivery --no-threads]
 import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import yargs from 'yargs';
@@ -28,6 +28,9 @@ const args = await yargs(hideBin(process.argv))
   .option('chromium', { type: 'boolean', default: true, describe: 'also time the page in Chromium (--no-chromium: Node only)' })
   .option('page-loads', { type: 'number', default: 2, describe: 'fresh profiles per provider and delivery (each: a cold and a warm load)' })
   .option('thread-rounds', { type: 'number', default: 3, describe: 'interleaved rounds of the threads comparison' })
+  .option('node', { type: 'boolean', default: true, describe: 'the Node table (--no-node skips it)' })
+  .option('delivery', { type: 'boolean', default: true, describe: 'the page delivery table (--no-delivery skips it)' })
+  .option('threads', { type: 'boolean', default: true, describe: 'the WASM threads table (--no-threads skips it)' })
   .option('providers', { type: 'array', default: ['wasm', 'webgpu'], choices: ['wasm', 'webgpu'], describe: 'providers for the delivery table' })
   .strict()
   .parseAsync();
@@ -48,39 +51,41 @@ console.log(`model: ${path} (${origin}), ${(onnx.byteLength / 1024).toFixed(0)} 
 const beats = pickBundledBeats(undefined, 64).map((b) => Float32Array.from(b.values));
 
 // 1. Node, side by side.
-const contenders = [
-  { name: 'onnxruntime-web WASM (Node, 1 thread)', c: await loadWeb(onnx, { provider: 'wasm', numThreads: 1 }) },
-  { name: 'onnxruntime-node CPU (1 thread)', c: await loadNode(onnx, { device: 'cpu', threads: 1 }) },
-  { name: 'onnxruntime-node CPU (default threads)', c: await loadNode(onnx, { device: 'cpu' }) },
-];
-const one = new Map<string, number[]>();
-const b32 = new Map<string, number[]>();
-for (const { c } of contenders) await c.classify(beats.slice(0, 32)); // warm-up
-for (let r = 0; r < args.rounds; r++) {
-  for (const { name, c } of contenders) {
-    let t = performance.now();
-    await c.classify([beats[r % beats.length]!]);
-    one.set(name, [...(one.get(name) ?? []), performance.now() - t]);
-    t = performance.now();
-    await c.classify(beats.slice(0, 32));
-    b32.set(name, [...(b32.get(name) ?? []), performance.now() - t]);
+if (args.node) {
+  const contenders = [
+    { name: 'onnxruntime-web WASM (Node, 1 thread)', c: await loadWeb(onnx, { provider: 'wasm', numThreads: 1 }) },
+    { name: 'onnxruntime-node CPU (1 thread)', c: await loadNode(onnx, { device: 'cpu', threads: 1 }) },
+    { name: 'onnxruntime-node CPU (default threads)', c: await loadNode(onnx, { device: 'cpu' }) },
+  ];
+  const one = new Map<string, number[]>();
+  const b32 = new Map<string, number[]>();
+  for (const { c } of contenders) await c.classify(beats.slice(0, 32)); // warm-up
+  for (let r = 0; r < args.rounds; r++) {
+    for (const { name, c } of contenders) {
+      let t = performance.now();
+      await c.classify([beats[r % beats.length]!]);
+      one.set(name, [...(one.get(name) ?? []), performance.now() - t]);
+      t = performance.now();
+      await c.classify(beats.slice(0, 32));
+      b32.set(name, [...(b32.get(name) ?? []), performance.now() - t]);
+    }
   }
+  const base = quantile(b32.get(contenders[0]!.name)!, 0.5);
+  console.log(`Node (${args.rounds} interleaved rounds)`);
+  console.log(
+    table(
+      ['runtime', 'batch 1 p50 ms', 'batch 1 p99 ms', 'batch 32 samples/s', 'batch 32 speed vs ort-web WASM'],
+      [
+        ...contenders.map(({ name }) => {
+          const p50 = quantile(b32.get(name)!, 0.5);
+          return [name, quantile(one.get(name)!, 0.5).toFixed(2), quantile(one.get(name)!, 0.99).toFixed(2), (32_000 / p50).toFixed(0), `${(base / p50).toFixed(2)}x`];
+        }),
+        ['(torch export of the same architecture, quoted)', '1.80', '-', '1208', '-'],
+      ],
+    ),
+  );
+  for (const { c } of contenders) await c.dispose();
 }
-const base = quantile(b32.get(contenders[0]!.name)!, 0.5);
-console.log(`Node (${args.rounds} interleaved rounds)`);
-console.log(
-  table(
-    ['runtime', 'batch 1 p50 ms', 'batch 1 p99 ms', 'batch 32 samples/s', 'batch 32 speed vs ort-web WASM'],
-    [
-      ...contenders.map(({ name }) => {
-        const p50 = quantile(b32.get(name)!, 0.5);
-        return [name, quantile(one.get(name)!, 0.5).toFixed(2), quantile(one.get(name)!, 0.99).toFixed(2), (32_000 / p50).toFixed(0), `${(base / p50).toFixed(2)}x`];
-      }),
-      ['(torch export of the same architecture, quoted)', '1.80', '-', '1208', '-'],
-    ],
-  ),
-);
-for (const { c } of contenders) await c.dispose();
 
 // 2. and 3. Chromium.
 const median = (xs: number[]) => quantile(xs, 0.5);
@@ -97,52 +102,56 @@ if (!args.chromium) {
     { name: 'before', query: (p: string) => `provider=${p}&ort=asyncify&threads=1` },
     { name: 'after', query: (p: string) => `provider=${p}` },
   ] as const;
-  const rows: string[][] = [];
-  for (const provider of args.providers.map(String) as ('wasm' | 'webgpu')[]) {
-    const samples = new Map<string, { cold: LoadSample; warm: LoadSample }[]>();
-    for (let i = 0; i < args['page-loads']; i++) {
-      for (const d of deliveries) samples.set(d.name, [...(samples.get(d.name) ?? []), await coldAndWarm(provider, proxies[d.name], d.query(provider))]);
+  if (args.delivery) {
+    const rows: string[][] = [];
+    for (const provider of args.providers.map(String) as ('wasm' | 'webgpu')[]) {
+      const samples = new Map<string, { cold: LoadSample; warm: LoadSample }[]>();
+      for (let i = 0; i < args['page-loads']; i++) {
+        for (const d of deliveries) samples.set(d.name, [...(samples.get(d.name) ?? []), await coldAndWarm(provider, proxies[d.name], d.query(provider))]);
+      }
+      const beforeCold = median(samples.get('before')!.map((s) => s.cold.bytes));
+      for (const d of deliveries) {
+        const runs = samples.get(d.name)!;
+        const r = runs[0]!.cold.runtime;
+        rows.push([
+          `Chromium ${provider}, ${d.name}`,
+          `${r.build}, ${r.threads} thr`,
+          mb(median(runs.map((s) => s.cold.bytes))),
+          `${(beforeCold / median(runs.map((s) => s.cold.bytes))).toFixed(1)}x`,
+          median(runs.map((s) => s.cold.firstPredictionMs)).toFixed(0),
+          mb(median(runs.map((s) => s.warm.bytes))),
+          median(runs.map((s) => s.warm.firstPredictionMs)).toFixed(0),
+          JSON.stringify(runs[0]!.warm.runtime.timings),
+        ]);
+      }
     }
-    const beforeCold = median(samples.get('before')!.map((s) => s.cold.bytes));
-    for (const d of deliveries) {
-      const runs = samples.get(d.name)!;
-      const r = runs[0]!.cold.runtime;
-      rows.push([
-        `Chromium ${provider}, ${d.name}`,
-        `${r.build}, ${r.threads} thr`,
-        mb(median(runs.map((s) => s.cold.bytes))),
-        `${(beforeCold / median(runs.map((s) => s.cold.bytes))).toFixed(1)}x`,
-        median(runs.map((s) => s.cold.firstPredictionMs)).toFixed(0),
-        mb(median(runs.map((s) => s.warm.bytes))),
-        median(runs.map((s) => s.warm.firstPredictionMs)).toFixed(0),
-        JSON.stringify(runs[0]!.warm.runtime.timings),
-      ]);
-    }
+    console.log(`\nPage delivery in Chromium (${args['page-loads']} fresh profiles each; bytes counted on the wire by a proxy; before = plain server, asyncify build, 1 thread)`);
+    console.log(table(['page', 'build, threads', 'cold MB', 'cold bytes vs before', 'cold load->1st prediction ms', 'warm MB', 'warm load->1st prediction ms', 'warm load() steps (ms since start)'], rows));
   }
-  console.log(`\nPage delivery in Chromium (${args['page-loads']} fresh profiles each; bytes counted on the wire by a proxy; before = plain server, asyncify build, 1 thread)`);
-  console.log(table(['page', 'build, threads', 'cold MB', 'cold bytes vs before', 'cold load->1st prediction ms', 'warm MB', 'warm load->1st prediction ms', 'warm load() steps (ms since start)'], rows));
 
-  // Threads: two pages open side by side, classified in turns.
-  const cores = Math.min(4, cpus().length);
-  const tsv = pickBundledBeats(undefined, 64).slice(0, 256).map((b) => [b.label, ...b.values].join('\t')).join('\n');
-  const pages = [await openThreaded('wasm', servers.after.url, 1), await openThreaded('wasm', servers.after.url, cores)];
-  const one = new Map<number, number[]>();
-  const big = new Map<number, number[]>();
-  for (const p of pages) await batchMsPerBeat(p.page, tsv, 256); // warm-up
-  for (let r = 0; r < args['thread-rounds']; r++) {
-    for (const p of pages) {
-      one.set(p.threads, [...(one.get(p.threads) ?? []), ...(await batchOneMs(p.page))]);
-      big.set(p.threads, [...(big.get(p.threads) ?? []), await batchMsPerBeat(p.page, tsv, 256)]);
+  if (args.threads) {
+    // Threads: two pages open side by side, classified in turns.
+    const cores = Math.min(4, cpus().length);
+    const tsv = pickBundledBeats(undefined, 64).slice(0, 256).map((b) => [b.label, ...b.values].join('\t')).join('\n');
+    const pages = [await openThreaded('wasm', servers.after.url, 1), await openThreaded('wasm', servers.after.url, cores)];
+    const one = new Map<number, number[]>();
+    const big = new Map<number, number[]>();
+    for (const p of pages) await batchMsPerBeat(p.page, tsv, 256); // warm-up
+    for (let r = 0; r < args['thread-rounds']; r++) {
+      for (const p of pages) {
+        one.set(p.threads, [...(one.get(p.threads) ?? []), ...(await batchOneMs(p.page))]);
+        big.set(p.threads, [...(big.get(p.threads) ?? []), await batchMsPerBeat(p.page, tsv, 256)]);
+      }
     }
+    const base = median(big.get(pages[0]!.threads)!);
+    console.log(`\nChromium WASM threads (cross-origin isolated page; ${args['thread-rounds']} interleaved rounds; ${cpus().length} cores)`);
+    console.log(
+      table(
+        ['threads', 'batch 1 ms p50', 'batch 256 ms/beat p50', 'batch 256 speed vs 1 thread'],
+        pages.map((p) => [String(p.threads), median(one.get(p.threads)!).toFixed(2), median(big.get(p.threads)!).toFixed(3), `${(base / median(big.get(p.threads)!)).toFixed(2)}x`]),
+      ),
+    );
+    for (const p of pages) await p.close();
   }
-  const base = median(big.get(pages[0]!.threads)!);
-  console.log(`\nChromium WASM threads (cross-origin isolated page; ${args['thread-rounds']} interleaved rounds; ${cpus().length} cores)`);
-  console.log(
-    table(
-      ['threads', 'batch 1 ms p50', 'batch 256 ms/beat p50', 'batch 256 speed vs 1 thread'],
-      pages.map((p) => [String(p.threads), median(one.get(p.threads)!).toFixed(2), median(big.get(p.threads)!).toFixed(3), `${(base / median(big.get(p.threads)!)).toFixed(2)}x`]),
-    ),
-  );
-  for (const p of pages) await p.close();
   for (const x of [...Object.values(proxies), ...Object.values(servers)]) await x.close();
 }
