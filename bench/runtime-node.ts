@@ -1,4 +1,6 @@
-// Node runtime benchmark, printed as tables: classify latency (batch 1) and throughput (32, 1024);
+// Node runtime benchmark, printed as tables: classify latency (batch 1) and throughput (32, 1024) per
+// device (cpu, webgpu: onnxruntime-node's bundled WebGPU provider, with its max |diff| vs CPU and where
+// its nodes ran; without a Vulkan driver it takes Chromium's SwiftShader, a software GPU: correctness, not speed);
 // `ecg predict` on generated 20k- and 200k-row files (time, peak RSS: flat memory while streaming);
 // `ecg serve` under autocannon on 127.0.0.1 with dynamic batching on vs off, and /v1 vs the Open
 // Inference Protocol /v2 (JSON and binary tensors), side by side in one run.
@@ -12,7 +14,8 @@ import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { load } from '../runtime-node/index.js';
+import { existsSync } from 'node:fs';
+import { formatPlacement, inspectWebGpuEnvironment, load, profileNodePlacement, webGpuMissing, type Device } from '../runtime-node/index.js';
 import { benchModelPath } from './runtime-node-model.js';
 import { loadTest, singleBeatBody, singleBeatV2, type LoadResult } from './runtime-node-server.js';
 
@@ -25,6 +28,8 @@ const args = await yargs(hideBin(process.argv))
   .option('duration', { type: 'number', default: 10, describe: 'seconds per load test' })
   .option('connections', { type: 'number', default: 64, describe: 'autocannon connections' })
   .option('threads', { type: 'number', default: 0, describe: 'onnxruntime intra-op threads for the classify section' })
+  .option('device', { type: 'array', default: ['cpu', 'webgpu'], choices: ['cpu', 'cuda', 'webgpu'], describe: 'devices for the classify section' })
+  .option('sections', { type: 'array', default: ['classify', 'predict', 'serve'], choices: ['classify', 'predict', 'serve'], describe: 'which sections to run' })
   .strict()
   .parseAsync();
 
@@ -41,36 +46,55 @@ const testRows = (await readFile(TEST_TSV, 'utf8')).split('\n').filter((l) => l.
 const testBeats = testRows.map((l) => Float32Array.from(l.split('\t').slice(1), Number));
 process.stdout.write(`model: ${model} (${origin}); ${new Date().toISOString()}\n\n`);
 
-// 1. classify() in process.
-async function classifySection(): Promise<string> {
-  const clf = await load(model, { device: 'cpu', threads: args.threads, maxBatch: 1024 });
+// 1. classify() in process, per device.
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+if ((args.device as string[]).includes('webgpu') && webGpuMissing(inspectWebGpuEnvironment()) && existsSync(SWIFTSHADER_ICD)) {
+  process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD; // read by the Vulkan loader at the first WebGPU session
+  process.env.XDG_RUNTIME_DIR ??= await mkdtemp(join(tmpdir(), 'ecg-xdg-'));
+  process.stdout.write(`webgpu: no Vulkan driver configured, using Chromium's SwiftShader (${SWIFTSHADER_ICD}): a software GPU, correctness not speed\n\n`);
+}
+
+async function timeRuns(run: () => Promise<unknown>, seconds: number, minRuns: number): Promise<number[]> {
+  const runs: number[] = [];
+  const start = performance.now();
+  while (performance.now() - start < seconds * 1000 || runs.length < minRuns) {
+    const t = performance.now();
+    await run();
+    runs.push(performance.now() - t);
+  }
+  return runs.sort((a, b) => a - b);
+}
+
+async function classifySection(device: Device): Promise<string> {
+  const clf = await load(model, { device, threads: args.threads, maxBatch: 1024 }).catch((e: Error) => e);
+  if (clf instanceof Error) return `classify() on ${device}: skipped (${clf.message})`;
+  const software = clf.providerNote?.startsWith('software') ?? false;
   const rows: (string | number)[][] = [];
   const one = [testBeats[0]!];
-  for (let i = 0; i < 20; i++) await clf.classify(one);
-  const times: number[] = [];
-  for (let i = 0; i < 300; i++) {
-    const t = performance.now();
-    await clf.classify(one);
-    times.push(performance.now() - t);
-  }
-  times.sort((a, b) => a - b);
+  for (let i = 0; i < (software ? 2 : 20); i++) await clf.classify(one);
+  const times = await timeRuns(() => clf.classify(one), software ? 3 : 1, software ? 10 : 300);
   rows.push(['1', fmt(pct(times, 50), 2), fmt(pct(times, 99), 2), fmt(1000 / (times.reduce((a, b) => a + b, 0) / times.length), 0)]);
   for (const [n, seconds] of [[32, 4], [1024, 6]] as const) {
     const batch = testBeats.slice(0, n);
     await clf.classify(batch);
-    const runs: number[] = [];
-    const start = performance.now();
-    while (performance.now() - start < seconds * 1000 || runs.length < 3) {
-      const t = performance.now();
-      await clf.classify(batch);
-      runs.push(performance.now() - t);
-    }
-    runs.sort((a, b) => a - b);
+    const runs = await timeRuns(() => clf.classify(batch), seconds, software ? 1 : 3);
     const total = runs.reduce((a, b) => a + b, 0) / 1000;
     rows.push([String(n), fmt(pct(runs, 50), 2), fmt(pct(runs, 99), 2), fmt((n * runs.length) / total, 0)]);
   }
+  let extra = '';
+  if (clf.provider !== 'cpu') {
+    const cpu = await load(model, { device: 'cpu' });
+    const [a, b] = [await clf.classify(testBeats.slice(0, 1024)), await cpu.classify(testBeats.slice(0, 1024))];
+    await cpu.dispose();
+    let maxDiff = 0;
+    a.forEach((p, i) => p.probabilities.forEach((v, k) => (maxDiff = Math.max(maxDiff, Math.abs(v - b[i]!.probabilities[k]!)))));
+    const agree = a.filter((p, i) => p.classIndex === b[i]!.classIndex).length;
+    const placement = await profileNodePlacement(new Uint8Array(await readFile(model)), device);
+    extra = `\nvs CPU on 1024 test beats: max |diff| ${maxDiff.toExponential(2)}, argmax agree ${agree}/1024\nnodes: ${formatPlacement(placement).join('; ')}`;
+  }
   await clf.dispose();
-  return `classify() on ${clf.provider}, threads ${args.threads || 'default'}\n` + table(['batch', 'p50 ms/run', 'p99 ms/run', 'beats/s'], rows);
+  const note = clf.providerNote ? ` (${clf.providerNote})` : '';
+  return `classify() on ${clf.provider}${note}, threads ${args.threads || 'default'}\n` + table(['batch', 'p50 ms/run', 'p99 ms/run', 'beats/s'], rows) + extra;
 }
 
 // 2. ecg predict (the real CLI process) on generated labelled TSV files.
@@ -132,4 +156,7 @@ async function serverSection(): Promise<string> {
   );
 }
 
-for (const section of [classifySection, predictSection, serverSection]) process.stdout.write((await section()) + '\n\n');
+const sections = args.sections.map(String);
+if (sections.includes('classify')) for (const device of args.device.map(String) as Device[]) process.stdout.write((await classifySection(device)) + '\n\n');
+if (sections.includes('predict')) process.stdout.write((await predictSection()) + '\n\n');
+if (sections.includes('serve')) process.stdout.write((await serverSection()) + '\n\n');

@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core (no browser download): the launch flags for the two
 // runs (plain WASM, and WebGPU on SwiftShader), and one helper that opens the page and waits for it.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DeviceUnavailableError } from '@ecg-onnx/core';
 import type { WebProvider } from '@ecg-onnx/runtime-web';
 
@@ -32,30 +32,43 @@ export async function launchChromium(provider: WebProvider): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
 
+/** Chromium on a profile folder of its own (an HTTP cache that survives between tabs): cold vs warm loads. */
+export async function launchChromiumProfile(provider: WebProvider, userDataDir: string): Promise<BrowserContext> {
+  if (!chromiumAvailable()) {
+    throw new DeviceUnavailableError(`Chromium not found at ${CHROMIUM_PATH}; install it with: ${CHROMIUM_INSTALL_HINT} (or set ECG_CHROMIUM)`);
+  }
+  const args = provider === 'webgpu' ? [...BASE_FLAGS, ...WEBGPU_FLAGS] : [...BASE_FLAGS];
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args });
+}
+
 export interface OpenedPage {
   page: Page;
   /** Requests the page made to anything but the page's own origin (must stay empty: offline). */
   foreignRequests: string[];
+  /** Paths the page (and its workers) requested from its own origin, in order. */
+  requests: string[];
   /** Milliseconds from navigation to the first prediction on screen. */
   firstPredictionMs: number;
 }
 
 /** Opens the served page with ?provider=..., waits for the first prediction, records foreign requests. */
-export async function openPage(browser: Browser, baseUrl: string, provider: WebProvider, timeoutMs = 120_000): Promise<OpenedPage> {
+export async function openPage(browser: Browser, baseUrl: string, provider: WebProvider, timeoutMs = 120_000, query = ''): Promise<OpenedPage> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const origin = new URL(baseUrl).origin;
   const foreignRequests: string[] = [];
+  const requests: string[] = [];
   await page.route('**/*', (route) => {
     const url = route.request().url();
+    if (new URL(url).origin === origin) requests.push(new URL(url).pathname);
     if (new URL(url).origin === origin || url.startsWith('data:') || url.startsWith('blob:')) return route.continue();
     foreignRequests.push(url);
     return route.abort();
   });
   const started = Date.now();
-  await page.goto(`${baseUrl}?provider=${provider}`);
+  await page.goto(`${baseUrl}?provider=${provider}${query ? `&${query}` : ''}`);
   await page.waitForFunction(() => Number(document.body.dataset.runs ?? 0) >= 1, undefined, { timeout: timeoutMs });
   const firstPredictionMs = Date.now() - started;
-  return { page, foreignRequests, firstPredictionMs };
+  return { page, foreignRequests, requests, firstPredictionMs };
 }
 
 /** Waits until the page has finished `count` classifications in total (successful or not). */

@@ -129,7 +129,7 @@ export function formatParityTable(report: ParityReport): string {
   return [`parity on ${report.n} beats of ${report.data}`, line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-export { PARITY_RUNTIMES, type ParityInput, type ParityRuntime, type RuntimeOutput } from './runtimes.js';
-export { BASE_FLAGS, CHROMIUM_INSTALL_HINT, CHROMIUM_PATH, chromiumAvailable, launchChromium, openPage, waitForRuns, WEBGPU_FLAGS, type OpenedPage } from './chromium.js';
+export { DEFAULT_PARITY_DEVICES, PARITY_NODE_DEVICES, PARITY_RUNTIMES, parityRuntimes, type ParityInput, type ParityNodeDevice, type ParityRuntime, type RuntimeOutput } from './runtimes.js';
+export { BASE_FLAGS, CHROMIUM_INSTALL_HINT, CHROMIUM_PATH, chromiumAvailable, launchChromium, launchChromiumProfile, openPage, waitForRuns, WEBGPU_FLAGS, type OpenedPage } from './chromium.js';
 export { classifyBundledBeats, pasteAndClassify, uploadBatch, type PageResult, type SingleResult } from './page-driver.js';
 export { loadTfjsModel, predictPacked } from './tfjs-reference.js';

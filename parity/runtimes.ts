@@ -1,7 +1,7 @@
 // The runtimes parity compares, as one ordered table: each takes the same packed beats and returns
 // [n, K] probabilities plus the time spent classifying (model loading excluded).
 import { type ModelMetadata, packBeats } from '@ecg-onnx/core';
-import { load as loadNode } from '@ecg-onnx/runtime-node';
+import { inspectWebGpuEnvironment, load as loadNode, VULKAN_INSTALL_HINT, webGpuMissing } from '@ecg-onnx/runtime-node';
 import { load as loadWeb } from '@ecg-onnx/runtime-web';
 import { startWebServer } from '@ecg-onnx/web-app';
 import { chromiumAvailable, CHROMIUM_INSTALL_HINT, CHROMIUM_PATH, launchChromium, openPage } from './chromium.js';
@@ -40,19 +40,32 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [value, performance.now() - t];
 }
 
-const nodeCpu: ParityRuntime = {
-  name: 'onnxruntime-node CPU',
-  unavailable: () => undefined,
-  async run({ onnx, beats }) {
-    const c = await loadNode(onnx, { device: 'cpu' });
-    try {
-      const [preds, timeMs] = await timed(() => c.classify(beats));
-      return { probabilities: flatten(preds.map((p) => p.probabilities)), timeMs, provider: c.provider };
-    } finally {
-      await c.dispose();
-    }
-  },
-};
+/** onnxruntime-node devices a parity row can run on, in row order. */
+export const PARITY_NODE_DEVICES = Object.freeze(['cpu', 'cuda', 'webgpu'] as const);
+export type ParityNodeDevice = (typeof PARITY_NODE_DEVICES)[number];
+
+const NODE_ROW_NAMES: Readonly<Record<ParityNodeDevice, string>> = Object.freeze({ cpu: 'onnxruntime-node CPU', cuda: 'onnxruntime-node CUDA', webgpu: 'onnxruntime-node WebGPU' });
+
+function nodeRuntime(device: ParityNodeDevice): ParityRuntime {
+  return {
+    name: NODE_ROW_NAMES[device],
+    // WebGPU without a Vulkan loader or driver is a skipped row (most machines); CUDA asked for and missing is an error.
+    unavailable: () => {
+      const missing = device === 'webgpu' ? webGpuMissing(inspectWebGpuEnvironment()) : undefined;
+      return missing && `${missing}; ${VULKAN_INSTALL_HINT}`;
+    },
+    async run({ onnx, beats }) {
+      const c = await loadNode(onnx, { device });
+      try {
+        const [preds, timeMs] = await timed(() => c.classify(beats));
+        const note = c.providerNote?.startsWith('software Vulkan driver') ? 'software GPU (SwiftShader/lavapipe): correctness, not speed' : undefined;
+        return { probabilities: flatten(preds.map((p) => p.probabilities)), timeMs, provider: c.provider, note };
+      } finally {
+        await c.dispose();
+      }
+    },
+  };
+}
 
 const webWasmInNode: ParityRuntime = {
   name: 'onnxruntime-web WASM (Node)',
@@ -98,6 +111,15 @@ function chromiumRuntime(provider: 'wasm' | 'webgpu'): ParityRuntime {
   };
 }
 
-/** Every runtime compared against TF.js, in report order. */
-export const PARITY_RUNTIMES: readonly ParityRuntime[] = Object.freeze([nodeCpu, webWasmInNode, chromiumRuntime('wasm'), chromiumRuntime('webgpu')]);
+/** The runtimes compared against TF.js, in report order, with one onnxruntime-node row per device. */
+export function parityRuntimes(devices: readonly ParityNodeDevice[] = DEFAULT_PARITY_DEVICES): readonly ParityRuntime[] {
+  const nodeRows = PARITY_NODE_DEVICES.filter((d) => devices.includes(d)).map(nodeRuntime);
+  return Object.freeze([...nodeRows, webWasmInNode, chromiumRuntime('wasm'), chromiumRuntime('webgpu')]);
+}
+
+/** CUDA only when asked for: without its download it cannot run, and that is no parity finding. */
+export const DEFAULT_PARITY_DEVICES: readonly ParityNodeDevice[] = Object.freeze(['cpu', 'webgpu']);
+
+/** Every runtime compared against TF.js by default, in report order. */
+export const PARITY_RUNTIMES: readonly ParityRuntime[] = parityRuntimes();
 

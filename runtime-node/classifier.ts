@@ -4,9 +4,10 @@ import { readFile } from 'node:fs/promises';
 import { Tensor, type InferenceSession } from 'onnxruntime-node';
 import { classifyInBatches, InvalidInputError, ModelFormatError, readModelMetadata, type Beat, type Classifier, type ModelMetadata, type Prediction } from '@ecg-onnx/core';
 import { openSession, type Device, type ProviderFailure, type SessionFactory } from './devices.js';
+import type { WebGpuEnvironment } from './vulkan.js';
 
 export interface LoadOptions {
-  /** 'auto' (CUDA if installed, else CPU), 'cpu' or 'cuda'. Default 'auto'. */
+  /** 'auto' (CUDA if installed, else WebGPU on a hardware GPU, else CPU), 'cpu', 'cuda' or 'webgpu'. Default 'auto'. */
   device?: Device;
   /** Intra-op threads; 0 (default) lets onnxruntime use one per core. */
   threads?: number;
@@ -14,12 +15,16 @@ export interface LoadOptions {
   maxBatch?: number;
   /** Replaces InferenceSession.create (tests simulate CUDA machines with it). */
   sessionFactory?: SessionFactory;
+  /** Replaces the check of this machine's Vulkan loader, drivers and GPU devices (tests). */
+  webgpuEnvironment?: WebGpuEnvironment;
 }
 
 export interface NodeClassifier extends Classifier {
   readonly maxBatch: number;
-  /** Providers tried before `provider`, and why each failed (empty when the first one worked). */
+  /** Providers tried or skipped before `provider`, and why each was not used (empty when the first one worked). */
   readonly providerFailures: readonly ProviderFailure[];
+  /** What the provider runs on when it matters (WebGPU on a software Vulkan driver). */
+  readonly providerNote?: string;
   /** Runs beats already validated and packed by packBeats ([n, length, channels] row-major). */
   runPacked(packed: Float32Array, n: number): Promise<Float32Array>;
 }
@@ -50,7 +55,7 @@ export async function load(model: string | Uint8Array, options: LoadOptions = {}
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidInputError(undefined, `option maxBatch must be a positive integer, got ${maxBatch}`);
   const { bytes, source } = await readModel(model);
   const metadata = readModelMetadata(bytes, source);
-  const opened = await openSession(bytes, options.device ?? 'auto', { threads: options.threads, source }, options.sessionFactory);
+  const opened = await openSession(bytes, options.device ?? 'auto', { threads: options.threads, source, webgpuEnvironment: options.webgpuEnvironment }, options.sessionFactory);
   const { session } = opened;
   checkSignature(session, metadata, source);
   const width = metadata.inputLength * metadata.channels;
@@ -70,6 +75,7 @@ export async function load(model: string | Uint8Array, options: LoadOptions = {}
     metadata,
     provider: opened.provider,
     providerFailures: opened.failures,
+    providerNote: opened.note,
     maxBatch,
     classify: (beats: Beat[]): Promise<Prediction[]> => classifyInBatches(beats, metadata, maxBatch, runChunk),
     async runPacked(packed, n) {

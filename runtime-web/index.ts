@@ -1,45 +1,57 @@
 // @ecg-onnx/runtime-web: the shared Classifier contract (@ecg-onnx/core) on onnxruntime-web.
-// In browsers it uses the 'onnxruntime-web/webgpu' build (1.30: the native WebGPU EP, which has a GRU
-// kernel for sigmoid/tanh; anything it lacks runs on the CPU kernels of the same WASM binary), which also
-// runs the plain WASM provider. In Node (no WebGPU; numThreads 1, model bytes) it loads the package's Node
-// build, the plain WASM binary: the WebGPU build's asyncify-instrumented WASM ran 2.8x slower at batch 1
-// and 5x at batch 32 under Node 20 (0.80 vs 0.29 ms, 36 vs 6.9 ms), while in Chromium both builds time
-// the same. The choice is made when the module is resolved (package.json "imports": #ort is
-// onnxruntime-web under the "node" condition, onnxruntime-web/webgpu otherwise), so a bundler never puts
-// the Node build (and its second 28 MB .wasm) into a page.
+// The provider is chosen first (WebGPU when navigator.gpu hands out an adapter, else WASM), then the
+// smallest onnxruntime-web build that runs it (ort-build.ts), so a page without a GPU downloads the
+// 14 MB plain WASM binary instead of the 27 MB WebGPU one, and the model download overlaps both. In
+// Node (no WebGPU; numThreads 1, model bytes) every build name resolves to the package's Node build,
+// the plain WASM binary: the WebGPU build's asyncify-instrumented WASM ran 2.8x slower at batch 1 and
+// 5x at batch 32 under Node 20. Threads: in a cross-origin isolated page (COOP/COEP headers) the WASM
+// kernels use one thread per logical core up to 4; elsewhere one (SharedArrayBuffer is unavailable).
 import type * as Ort from 'onnxruntime-web';
 import { classifyInBatches, DeviceUnavailableError, InvalidInputError, ModelFormatError, readModelMetadata, type Beat, type Classifier, type Prediction } from '@ecg-onnx/core';
+import { chooseOrtBuild, detectOrtFeatures, importOrtBuild, type OrtBuild, type OrtFeatures } from './ort-build.js';
 import { selectWebProviders, type ProviderProbe, type WebProvider, type WebProviderRequest } from './provider.js';
 
 export { WEB_PROVIDERS, selectWebProviders, probeProvider, type ProviderProbe, type WebProvider, type WebProviderRequest } from './provider.js';
+export { ORT_BUILDS, ORT_BUILD_FILES, chooseOrtBuild, detectOrtFeatures, type BuildChoice, type OrtBuild, type OrtFeatures } from './ort-build.js';
 export { readModelMetadata, type Beat, type Classifier, type ModelMetadata, type Prediction } from '@ecg-onnx/core';
 
 export interface WebLoadOptions {
   /** 'auto' (default): WebGPU when an adapter exists, else WASM. A named provider is forced. */
   provider?: WebProviderRequest;
-  /** WASM threads; default 1 in Node (threads there need workers ORT cannot start), ORT's default in browsers. */
+  /** WASM threads; default 1 in Node (threads there need workers ORT cannot start); in a browser one per
+   * logical core up to 4 when the page is cross-origin isolated, else 1. Fixed by the first load of a page. */
   numThreads?: number;
+  /** Forces an onnxruntime-web build (default: the smallest for the provider; see ort-build.ts). */
+  ortBuild?: OrtBuild;
   /** Where the ort-wasm-*.{mjs,wasm} files are served (a URL prefix ending in '/'); default: ORT's own lookup. */
   wasmPaths?: string;
   /** Largest batch per session run; bigger inputs are split (results keep input order). Default 256. */
   maxBatch?: number;
   /** Replaces the WebGPU availability check (tests). */
   probe?: ProviderProbe;
+  /** Replaces the browser feature detection behind the build choice (tests). */
+  features?: OrtFeatures;
 }
 
 export interface WebClassifier extends Classifier {
   readonly provider: WebProvider;
   /** Providers skipped before this one, with the reason (e.g. webgpu: 'navigator.gpu is missing'). */
   readonly skipped: Partial<Record<WebProvider, string>>;
+  /** The onnxruntime-web build in use ('node' in Node, whatever was asked). */
+  readonly ortBuild: OrtBuild | 'node';
+  /** WASM threads onnxruntime-web actually runs (1 unless the page is cross-origin isolated). */
+  readonly numThreads: number;
+  /** Milliseconds from the start of load() until each step had finished (steps overlap: the model downloads meanwhile). */
+  readonly timings: { modelBytes: number; runtimeModule: number; session: number };
 }
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
-let ortModule: Promise<typeof Ort> | undefined;
-/** The onnxruntime-web build for this environment (see the header), imported once. */
-function loadOrt(): Promise<typeof Ort> {
-  // @ts-expect-error onnxruntime-web types itself with an ambient `declare module`, which "#ort" cannot name.
-  return (ortModule ??= import('#ort') as Promise<typeof Ort>);
+/** Threads for a browser page: every logical core up to 4 when SharedArrayBuffer is allowed, else 1. */
+function defaultBrowserThreads(): number {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+  return isolated ? Math.max(1, Math.min(4, cores)) : 1;
 }
 
 async function fetchModel(url: string): Promise<Uint8Array> {
@@ -58,18 +70,29 @@ export async function load(model: Uint8Array | ArrayBuffer | string, options: We
   const source = typeof model === 'string' ? model : 'model bytes';
   const maxBatch = options.maxBatch ?? 256;
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new InvalidInputError(undefined, `option maxBatch must be a positive integer, got ${maxBatch}`);
-  const bytes = typeof model === 'string' ? await fetchModel(model) : model instanceof Uint8Array ? model : new Uint8Array(model);
-  const metadata = readModelMetadata(bytes, source);
-  const ort = await loadOrt();
-  const numThreads = options.numThreads ?? (isNode ? 1 : undefined);
-  if (numThreads !== undefined) ort.env.wasm.numThreads = numThreads;
-  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
+  // The model downloads while the provider is probed and the runtime's JS module loads.
+  const started = performance.now();
+  const since = () => Math.round(performance.now() - started);
+  const timings = { modelBytes: 0, runtimeModule: 0, session: 0 };
+  const modelBytes = (typeof model === 'string' ? fetchModel(model) : Promise.resolve(model instanceof Uint8Array ? model : new Uint8Array(model))).then((b) => {
+    timings.modelBytes = since();
+    return b;
+  });
+  modelBytes.catch(() => {}); // awaited below; a failure must not surface as unhandled meanwhile
   const choice = await selectWebProviders(options.provider ?? 'auto', options.probe);
-  const skipped = { ...choice.skipped };
+  const build = chooseOrtBuild(choice.candidates, options.features ?? detectOrtFeatures(), options.ortBuild);
+  const ort = await importOrtBuild(build.build);
+  timings.runtimeModule = since();
+  const numThreads = options.numThreads ?? (isNode ? 1 : defaultBrowserThreads());
+  ort.env.wasm.numThreads = numThreads;
+  if (options.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
+  const bytes = await modelBytes;
+  const metadata = readModelMetadata(bytes, source);
+  const skipped = { ...choice.skipped, ...build.dropped };
   let session: Ort.InferenceSession | undefined;
   let provider: WebProvider | undefined;
   const failures: string[] = [];
-  for (const candidate of choice.candidates) {
+  for (const candidate of build.candidates) {
     try {
       session = await ort.InferenceSession.create(bytes, { executionProviders: [candidate], graphOptimizationLevel: 'all' });
       provider = candidate;
@@ -80,11 +103,12 @@ export async function load(model: Uint8Array | ArrayBuffer | string, options: We
     }
   }
   if (!session || !provider) {
-    if (choice.candidates.every((c) => c === 'webgpu')) {
+    if (build.candidates.every((c) => c === 'webgpu')) {
       throw new DeviceUnavailableError(`provider "webgpu" could not start a session (${failures.join('; ')}). Use provider "wasm" or "auto".`);
     }
     throw new ModelFormatError(`${source}: onnxruntime-web could not load the model (${failures.join('; ')})`);
   }
+  timings.session = since();
   const live = session;
   if (!live.inputNames.includes(metadata.inputName) || !live.outputNames.includes(metadata.outputName)) {
     await live.release();
@@ -104,6 +128,9 @@ export async function load(model: Uint8Array | ArrayBuffer | string, options: We
     metadata,
     provider,
     skipped,
+    ortBuild: isNode ? 'node' : build.build,
+    numThreads: ort.env.wasm.numThreads ?? numThreads,
+    timings,
     classify: (beats: Beat[]): Promise<Prediction[]> => classifyInBatches(beats, metadata, maxBatch, run),
     dispose: () => live.release(),
   };

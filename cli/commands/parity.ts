@@ -1,7 +1,7 @@
 // `ecg parity`: the same test beats through TF.js and every ONNX runtime; prints the parity table.
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '@ecg-onnx/core/node';
-import { formatParityTable, runParity } from '@ecg-onnx/parity';
+import { DEFAULT_PARITY_DEVICES, formatParityTable, PARITY_NODE_DEVICES, parityRuntimes, runParity, type ParityNodeDevice } from '@ecg-onnx/parity';
 import type { BackendName } from '@ecg-onnx/train';
 import { runCommand } from '../run-command.js';
 
@@ -12,6 +12,7 @@ interface ParityArgs {
   data?: string;
   out?: string;
   backend: string;
+  device: string[];
 }
 
 export const parityCommand: CommandModule<object, ParityArgs> = {
@@ -24,6 +25,12 @@ export const parityCommand: CommandModule<object, ParityArgs> = {
       .option('n', { type: 'number', describe: 'first N beats of the test set (default: all 4500)' })
       .option('data', { type: 'string', describe: 'labelled UCR file (default data/ECG5000/ECG5000_TEST.tsv)' })
       .option('backend', { choices: ['auto', 'node', 'wasm', 'cpu'], default: 'auto', describe: 'TF.js backend for the reference run' })
+      .option('device', {
+        type: 'array',
+        choices: PARITY_NODE_DEVICES,
+        default: [...DEFAULT_PARITY_DEVICES],
+        describe: 'onnxruntime-node devices, one row each (webgpu without a Vulkan driver: a skipped row; cuda must load)',
+      })
       .option('out', { type: 'string', describe: 'also write the report as JSON here' }) as unknown as Argv<ParityArgs>,
   handler: (args: ArgumentsCamelCase<ParityArgs>) =>
     runCommand(async () => {
@@ -33,6 +40,7 @@ export const parityCommand: CommandModule<object, ParityArgs> = {
         n: args.n,
         data: args.data,
         backend: args.backend as BackendName,
+        runtimes: parityRuntimes(args.device.map(String) as ParityNodeDevice[]),
         log: (line) => process.stderr.write(`ecg parity: ${line}\n`),
       });
       process.stdout.write(`${formatParityTable(report)}\n`);

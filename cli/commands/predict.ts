@@ -2,7 +2,7 @@
 import { SingleBar } from 'cli-progress';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { formatReport } from '@ecg-onnx/core';
-import { DEVICES, load, type Device } from '@ecg-onnx/runtime-node';
+import { describeProviderChoice, DEVICES, load, type Device } from '@ecg-onnx/runtime-node';
 import { fileSize, OUTPUT_FORMAT_NAMES, predictFile } from '@ecg-onnx/runtime-node/predict';
 import { runCommand } from '../run-command.js';
 
@@ -24,7 +24,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
       .option('model', { type: 'string', demandOption: true, describe: 'exported .onnx file' })
       .option('input', { type: 'string', demandOption: true, describe: 'beats file: UCR TSV, CSV or whitespace .txt, one beat per row' })
       .option('format', { choices: OUTPUT_FORMAT_NAMES, default: 'table', describe: 'output format on stdout' })
-      .option('device', { choices: DEVICES, default: 'auto', describe: 'auto = CUDA when installed, else CPU' })
+      .option('device', { choices: DEVICES, default: 'auto', describe: 'auto = CUDA when installed, else WebGPU on a hardware GPU (Vulkan), else CPU' })
       .option('batch-size', { type: 'number', default: 256, describe: 'beats per session run' })
       .option('threads', { type: 'number', default: 0, describe: 'onnxruntime intra-op threads (0 = one per core)' })
       .option('label-column', { choices: ['auto', 'yes', 'no'], default: 'auto', describe: 'is the first column a label?' }) as unknown as Argv<PredictArgs>,
@@ -33,8 +33,8 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
       const batchSize = args['batch-size'];
       const total = await fileSize(args.input); // a missing input fails before the model loads
       const classifier = await load(args.model, { device: args.device as Device, threads: args.threads, maxBatch: Math.max(1, Math.floor(batchSize) || 1) });
-      const fallback = classifier.providerFailures.map((f) => `${f.provider} unavailable: ${f.message}`).join('; ');
-      process.stderr.write(`ecg predict: ${args.model} on ${classifier.provider}${fallback ? ` (${fallback})` : ''}\n`);
+      const choice = describeProviderChoice({ provider: classifier.provider, failures: [...classifier.providerFailures], note: classifier.providerNote });
+      process.stderr.write(`ecg predict: ${args.model} on ${choice}\n`);
       // Progress only on a terminal: redirected stderr (CI logs, pipes) stays clean.
       const bar = process.stderr.isTTY ? new SingleBar({ format: 'predict [{bar}] {percentage}% | {rows} beats', stream: process.stderr, hideCursor: true }) : undefined;
       bar?.start(total, 0, { rows: 0 });

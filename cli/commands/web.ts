@@ -12,7 +12,7 @@ interface WebArgs {
 
 export const webCommand: CommandModule<object, WebArgs> = {
   command: 'web',
-  describe: 'Serve the in-browser classifier page (WebGPU, else WASM) and the model on 127.0.0.1',
+  describe: 'Serve the in-browser classifier page (WebGPU, else multi-threaded WASM) and the model on 127.0.0.1',
   builder: (y: Argv) =>
     y
       .option('model', { type: 'string', demandOption: true, describe: 'exported .onnx file' })
@@ -32,7 +32,7 @@ export const webCommand: CommandModule<object, WebArgs> = {
         throw e;
       });
       process.stdout.write(`ecg web: ${args.model} (${metadata.classes.length} classes) at ${server.url}\n`);
-      process.stdout.write('ecg web: force a provider with ?provider=wasm or ?provider=webgpu; Ctrl-C stops\n');
+      process.stdout.write('ecg web: force a provider with ?provider=wasm|webgpu, a thread count with ?threads=N, an onnxruntime-web build with ?ort=wasm|jspi|asyncify; Ctrl-C stops\n');
       await new Promise<void>((resolve) => {
         const stop = () => void server.close().then(resolve);
         process.once('SIGINT', stop);

@@ -14,8 +14,8 @@ export interface CliResult {
 }
 
 /** Starts `ecg ARGS` in the repository root (for long-running commands such as serve or web). */
-export function spawnEcg(args: readonly string[]): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [...ECG_FROM_SOURCE, ...args], { cwd: REPO_ROOT, stdio: 'pipe' });
+export function spawnEcg(args: readonly string[], env?: NodeJS.ProcessEnv): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...ECG_FROM_SOURCE, ...args], { cwd: REPO_ROOT, stdio: 'pipe', env: env ?? process.env });
 }
 
 /** Resolves with the exit code and everything the child printed, once it has exited. */
@@ -29,6 +29,6 @@ export async function finished(child: ChildProcessWithoutNullStreams): Promise<C
 }
 
 /** Runs `ecg ARGS` to completion. */
-export function runEcg(args: readonly string[]): Promise<CliResult> {
-  return finished(spawnEcg(args));
+export function runEcg(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<CliResult> {
+  return finished(spawnEcg(args, env));
 }

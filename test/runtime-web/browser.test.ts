@@ -51,12 +51,14 @@ describe.each([['wasm', TOLERANCES.onnxAbs] as const, ['webgpu', TOLERANCES.webg
   let browser: Browser;
   let page: Page;
   let foreign: string[];
+  let requests: string[];
 
   beforeAll(async () => {
     browser = await launchChromium(provider); // no Chromium: fails with the apt command to run
     const opened = await openPage(browser, server.url, provider);
     page = opened.page;
     foreign = opened.foreignRequests;
+    requests = opened.requests;
   });
 
   afterAll(async () => {
@@ -69,6 +71,23 @@ describe.each([['wasm', TOLERANCES.onnxAbs] as const, ['webgpu', TOLERANCES.webg
       expect(await page.evaluate(async () => (await (navigator as unknown as { gpu: { requestAdapter(): Promise<unknown> } }).gpu.requestAdapter()) !== null)).toBe(true);
     }
     expect(await page.isHidden('[data-testid="error"]')).toBe(true);
+  });
+
+  it('is cross-origin isolated, uses WASM threads, and fetched only the onnxruntime-web build its provider needs', async () => {
+    const shown = await page.evaluate(() => {
+      const d = document.querySelector<HTMLElement>('[data-testid="runtime"]')!.dataset;
+      return { build: d.build, threads: d.threads, cores: navigator.hardwareConcurrency, isolated: crossOriginIsolated };
+    });
+    expect(shown.isolated).toBe(true);
+    expect(Number(shown.threads)).toBe(Math.min(4, shown.cores));
+    if (shown.cores > 1) expect(Number(shown.threads)).toBeGreaterThan(1);
+    // Chromium has JSPI: its WebGPU build is the 16.8 MB JSPI one, not the 26.8 MB asyncify one.
+    const build = provider === 'wasm' ? 'wasm' : 'jspi';
+    expect(shown.build).toBe(build);
+    expect(await page.textContent('[data-testid="runtime"]')).toBe(`${build} build, ${shown.threads} threads, cross-origin isolated`);
+    const wasm = requests.filter((r) => r.endsWith('.wasm')).map((r) => r.split('/').pop());
+    expect(wasm).toEqual([build === 'wasm' ? 'ort-wasm-simd-threaded.wasm' : 'ort-wasm-simd-threaded.jspi.wasm']);
+    expect(requests.filter((r) => /ort\.(webgpu|jspi|wasm)\.min/.test(r)).map((r) => r.split('/').pop()!.split('-')[0])).toEqual([`ort.${build}.min`]);
   });
 
   it('classifies every bundled beat like TF.js', async () => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DeviceUnavailableError, InvalidInputError, ModelFormatError } from '../../core/errors.js';
-import { load, selectWebProviders, WEB_PROVIDERS } from '../../runtime-web/index.js';
+import { chooseOrtBuild, load, ORT_BUILDS, selectWebProviders, WEB_PROVIDERS } from '../../runtime-web/index.js';
 import { startWebServer } from '../../runtime-web/page/server.js';
 import { assertClose, TOLERANCES } from '../helpers/tolerances.js';
 import { randomBeats, tinyOnnxModel } from '../runtime-node/tiny-onnx.js';
@@ -19,6 +19,9 @@ describe('load + classify (onnxruntime-web WASM in Node)', () => {
     try {
       expect(c.provider).toBe('wasm');
       expect(c.skipped.webgpu).toMatch(/navigator\.gpu/);
+      expect(c.ortBuild).toBe('node');
+      expect(c.numThreads).toBe(1);
+      expect(c.timings.session).toBeGreaterThanOrEqual(c.timings.runtimeModule);
       expect(c.metadata.classes).toEqual(tiny.classes);
       const beats = randomBeats(7, width, 3);
       const preds = await c.classify(beats);
@@ -96,5 +99,25 @@ describe('selectWebProviders', () => {
     expect((await selectWebProviders('wasm', gpuOk)).candidates).toEqual(['wasm']);
     expect((await selectWebProviders('webgpu', gpuOk)).candidates).toEqual(['webgpu']);
     await expect(selectWebProviders('webgpu', noGpu)).rejects.toThrow(/webgpu: no adapter.*--enable-unsafe-webgpu/);
+  });
+});
+
+describe('chooseOrtBuild: the smallest onnxruntime-web build for the provider', () => {
+  const jspi = { jspi: true };
+  const noJspi = { jspi: false };
+  it('plain WASM without a WebGPU candidate; JSPI for WebGPU where the browser has it, else asyncify', () => {
+    expect(ORT_BUILDS).toEqual(['wasm', 'jspi', 'asyncify']);
+    expect(chooseOrtBuild(['wasm'], jspi)).toEqual({ build: 'wasm', candidates: ['wasm'], dropped: {} });
+    expect(chooseOrtBuild(['webgpu', 'wasm'], jspi)).toEqual({ build: 'jspi', candidates: ['webgpu', 'wasm'], dropped: {} });
+    expect(chooseOrtBuild(['webgpu', 'wasm'], noJspi)).toEqual({ build: 'asyncify', candidates: ['webgpu', 'wasm'], dropped: {} });
+    expect(chooseOrtBuild(['webgpu'], noJspi).build).toBe('asyncify');
+  });
+  it('a forced build wins; the plain one drops WebGPU (it has none) and says so', () => {
+    expect(chooseOrtBuild(['wasm'], jspi, 'asyncify').build).toBe('asyncify');
+    expect(chooseOrtBuild(['webgpu', 'wasm'], jspi, 'wasm')).toEqual({ build: 'wasm', candidates: ['wasm'], dropped: { webgpu: 'the plain WASM build was requested, which has no WebGPU' } });
+    expect(() => chooseOrtBuild(['webgpu'], jspi, 'wasm')).toThrow(/provider "webgpu" needs a WebGPU build/);
+    expect(() => chooseOrtBuild(['wasm'], noJspi, 'jspi')).toThrow(/JSPI build needs WebAssembly\.Suspending/);
+    expect(() => chooseOrtBuild(['wasm'], jspi, 'jsep')).toThrow(DeviceUnavailableError);
+    expect(() => chooseOrtBuild(['wasm'], jspi, 'jsep')).toThrow('unknown onnxruntime-web build "jsep"; valid builds: wasm, jspi, asyncify');
   });
 });

@@ -1,11 +1,13 @@
 // `ecg web` as a user runs it: builds the page if needed, serves page, ORT wasm files and the model on
-// 127.0.0.1, rejects a bad --model up front, and stops on SIGTERM.
+// 127.0.0.1 (cross-origin isolated, for WASM threads), rejects a bad --model up front, and stops on SIGTERM.
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, spawnEcg as ecg, type CliResult } from '../helpers/cli.js';
+import { WEB_APP_DIR } from '../../runtime-web/page/app-dir.js';
+import { ORT_BUILD_FILES } from '../../runtime-web/index.js';
 import { tinyOnnxModel } from '../runtime-node/tiny-onnx.js';
 
 const tiny = tinyOnnxModel();
@@ -39,13 +41,19 @@ describe('ecg web', () => {
   it('serves the page, the model and the ORT wasm files from 127.0.0.1', async () => {
     const page = await fetch(url);
     expect(page.status).toBe(200);
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(page.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
     const html = await page.text();
     for (const hook of ['prediction', 'provider', 'error']) expect(html).toContain(`data-testid="${hook}"`);
     const model = await fetch(new URL('model.onnx', url));
     expect(new Uint8Array(await model.arrayBuffer())).toEqual(tiny.bytes);
-    const wasm = await fetch(new URL('ort/ort-wasm-simd-threaded.asyncify.wasm', url), { method: 'HEAD' });
-    expect(wasm.status).toBe(200);
-    expect(wasm.headers.get('content-type')).toBe('application/wasm');
+    const [hash] = await readdir(join(WEB_APP_DIR, 'ort'));
+    for (const f of Object.values(ORT_BUILD_FILES).flat().filter((name) => name.endsWith('.wasm'))) {
+      const wasm = await fetch(new URL(`ort/${hash}/${f}`, url), { method: 'HEAD' });
+      expect(wasm.status, f).toBe(200);
+      expect(wasm.headers.get('content-type')).toBe('application/wasm');
+      expect(wasm.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    }
     expect((await fetch(new URL('no-such-file.js', url))).status).toBe(404);
     expect((await fetch(url, { method: 'POST', body: 'x' })).status).toBe(405);
   });

@@ -1,10 +1,12 @@
 // The page: loads the .onnx (./model.onnx, or ?model=URL, or a picked file) with the web runtime, then
 // classifies a bundled test beat, pasted values or an uploaded file, and shows trace, prediction,
 // per-class probabilities, provider and inference time; converts a TF.js model to ONNX (convert.ts).
-// <body data-state>, data-runs (classifications) and data-converts let tests wait.
+// <body data-state>, data-runs (classifications) and data-converts let tests wait. URL switches:
+// ?provider=wasm|webgpu, ?ort=wasm|jspi|asyncify (build; default the smallest for the provider),
+// ?threads=N (default: one per core up to 4 when cross-origin isolated), ?model=URL.
 import bundledBeats from 'virtual:bundled-beats';
 import type { Prediction } from '@ecg-onnx/core';
-import { load, type WebClassifier, type WebProviderRequest } from '@ecg-onnx/runtime-web';
+import { load, type OrtBuild, type WebClassifier, type WebProviderRequest } from '@ecg-onnx/runtime-web';
 import { setupConverter } from './convert.js';
 import { parseBeatsText } from './input.js';
 import { drawBars, drawBatch, drawTrace } from './view.js';
@@ -72,10 +74,19 @@ async function classifyText(text: string, source: string): Promise<void> {
 async function loadModel(model: string | Uint8Array, name: string): Promise<void> {
   setState('loading');
   const provider = (params.get('provider') ?? 'auto') as WebProviderRequest;
-  const next = await load(model, { provider, wasmPaths: new URL('./ort/', location.href).href });
+  const threads = params.get('threads');
+  const next = await load(model, {
+    provider,
+    ortBuild: (params.get('ort') ?? undefined) as OrtBuild | undefined,
+    numThreads: threads === null ? undefined : Number(threads),
+    // A content-hashed folder (vite.config.ts), so the server may let browsers cache it for a year.
+    wasmPaths: new URL(`./${ORT_DIR}`, location.href).href,
+  });
   await classifier?.dispose();
   classifier = next;
   $('provider').textContent = next.provider;
+  $('runtime').textContent = `${next.ortBuild} build, ${next.numThreads} thread${next.numThreads === 1 ? '' : 's'}${crossOriginIsolated ? ', cross-origin isolated' : ', not cross-origin isolated'}`;
+  Object.assign($<HTMLElement>('runtime').dataset, { build: next.ortBuild, threads: String(next.numThreads), isolated: String(crossOriginIsolated), timings: JSON.stringify(next.timings) });
   const skipped = Object.entries(next.skipped).map(([p, why]) => `${p}: ${why}`).join('; ');
   $<HTMLElement>('provider').title = skipped ? `skipped ${skipped}` : '';
   const m = next.metadata;
