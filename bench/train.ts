@@ -15,7 +15,6 @@ import { hideBin } from 'yargs/helpers';
 import { classInfos } from '../core/spec.js';
 import { initBackend } from '../train/backend.js';
 import { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../train/kernels/index.js';
-import { setLeanTapeSaves } from '../train/kernels/lean-tape.js';
 import { buildModel } from '../train/model.js';
 import { localStepper, parallelStepper, type Stepper } from '../train/parallel/coordinator.js';
 import { crossEntropy } from '../train/loss.js';
@@ -180,24 +179,19 @@ async function main(): Promise<void> {
   for (let i = 0; i < 3; i++) [trainer, ...steppers].forEach((t) => t.step()); // warm: XNNPACK operators, heap growth
   const wasmRows = [
     ...variants.map((v) => ({ name: v.name, rates: [] as Rate[] })),
-    { name: 'wasm, fused Adam, cloned tape saves', rates: [] as Rate[] },
-    ...threadCounts.map((w) => ({ name: `wasm, fused Adam + lean tape, ${w} thread${w > 1 ? 's' : ''}`, rates: [] as Rate[] })),
+    ...threadCounts.map((w) => ({ name: `wasm, fused Adam, ${w} thread${w > 1 ? 's' : ''}`, rates: [] as Rate[] })),
   ];
   let torch: { rate?: number; note: string } = { note: 'not run' };
   for (let round = 0; round < argv.rounds; round++) {
-    setLeanTapeSaves(false); // the kernel variants are the step as it was: TF.js Adam, cloned tape saves
     variants.forEach((v, i) => {
       registerWasmTrainingKernels(v.speedups);
       trainer.step(); // one unmeasured step after switching kernels
       wasmRows[i]!.rates.push(measure(trainer, argv.steps));
     });
     registerWasmTrainingKernels();
-    steppers[0]!.step();
-    wasmRows[variants.length]!.rates.push(measure(steppers[0]!, argv.steps)); // fused Adam alone, clones still
-    setLeanTapeSaves(true);
     steppers.forEach((s, i) => {
       s.step();
-      wasmRows[variants.length + 1 + i]!.rates.push(measure(s, argv.steps));
+      wasmRows[variants.length + i]!.rates.push(measure(s, argv.steps));
     });
     if (round === Math.floor(argv.rounds / 2)) torch = await torchPeer(); // mid-run, between our rounds
     process.stderr.write(`round ${round + 1}/${argv.rounds}: ${wasmRows.map((r) => r.rates.at(-1)!.wall.toFixed(0)).join(' ')}\n`);

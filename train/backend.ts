@@ -4,7 +4,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DeviceUnavailableError } from '@ecg-onnx/core';
 import { registerWasmTrainingKernels } from './kernels/index.js';
-import { setLeanTapeSaves } from './kernels/lean-tape.js';
 
 export type BackendName = 'auto' | 'node' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(['auto', 'node', 'wasm', 'cpu']);
@@ -45,7 +44,6 @@ async function startWasm(): Promise<void> {
     throw new BackendUnavailableError('--backend wasm: the WASM backend failed to initialise; try --backend cpu');
   }
   registerWasmTrainingKernels();
-  setLeanTapeSaves(true);
 }
 
 /**

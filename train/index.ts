@@ -14,7 +14,6 @@ export * from './fit.js';
 export * from './gru.js';
 export * from './fused-adam.js';
 export * from './kernels/index.js';
-export { leanTapeSavesOn, setLeanTapeSaves } from './kernels/lean-tape.js';
 export * from './loss.js';
 export * from './model.js';
 export * from './options.js';
