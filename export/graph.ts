@@ -38,9 +38,14 @@ export interface Initializer {
   data: Float32Array | BigInt64Array;
 }
 
+/** Element types a graph input can have (outputs are float32). */
+export type ElemType = 'float32' | 'int32';
+
 export interface ValueInfo {
   name: string;
   shape: Dim[];
+  /** Default 'float32'. */
+  dtype?: ElemType;
 }
 
 /** Mutable ONNX graph with unique-name bookkeeping and a static shape for every value. */
@@ -68,8 +73,8 @@ export class Graph {
     return name;
   }
 
-  addInput(name: string, shape: Dim[]): string {
-    this.inputs.push({ name: this.reserveName(name), shape });
+  addInput(name: string, shape: Dim[], dtype: ElemType = 'float32'): string {
+    this.inputs.push(dtype === 'float32' ? { name: this.reserveName(name), shape } : { name: this.reserveName(name), shape, dtype });
     this.shapes.set(name, shape);
     return name;
   }
