@@ -35,7 +35,7 @@ export interface GraphNode {
 export interface Initializer {
   name: string;
   dims: number[];
-  data: Float32Array | BigInt64Array;
+  data: Float32Array | BigInt64Array | Int32Array;
 }
 
 /** Element types a graph input can have (outputs are float32). */
@@ -79,7 +79,7 @@ export class Graph {
     return name;
   }
 
-  addInitializer(hint: string, dims: number[], data: Float32Array | BigInt64Array): string {
+  addInitializer(hint: string, dims: number[], data: Float32Array | BigInt64Array | Int32Array): string {
     const size = dims.reduce((a, b) => a * b, 1);
     if (size !== data.length) throw new Error(`internal: initializer ${hint} has ${data.length} values for dims [${dims}]`);
     const name = this.uniqueName(hint);

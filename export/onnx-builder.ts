@@ -49,10 +49,11 @@ function valueInfo(name: string, shape: Dim[], dtype: ElemType = 'float32'): onn
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** TensorProto.raw_data is little-endian: the typed array's own bytes on such hosts, else DataView-written. */
-export function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
+export function littleEndianBytes(data: Float32Array | BigInt64Array | Int32Array): Uint8Array {
   if (LITTLE_ENDIAN_HOST) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = new DataView(new ArrayBuffer(data.byteLength));
   if (data instanceof Float32Array) data.forEach((v, i) => out.setFloat32(i * 4, v, true));
+  else if (data instanceof Int32Array) data.forEach((v, i) => out.setInt32(i * 4, v, true));
   else data.forEach((v, i) => out.setBigInt64(i * 8, v, true));
   return new Uint8Array(out.buffer);
 }
@@ -61,7 +62,7 @@ export function encodeModel(graph: Graph, fields: ModelFields): Uint8Array {
   const initializer = [...graph.initializers.values()].map((t) => ({
     name: t.name,
     dims: t.dims,
-    dataType: t.data instanceof Float32Array ? T.FLOAT : T.INT64,
+    dataType: t.data instanceof Float32Array ? T.FLOAT : t.data instanceof Int32Array ? T.INT32 : T.INT64,
     rawData: littleEndianBytes(t.data),
   }));
   const model: onnx.ModelProto.$Properties = {
