@@ -47,6 +47,8 @@ export interface ConvertContext {
   /** The layer's weight `key` (e.g. 'kernel'); checks its shape; undefined only when optional. */
   weight(key: string, shape: number[], optional?: false): Float32Array;
   weight(key: string, shape: number[], optional: true): Float32Array | undefined;
+  /** The stored shape of the layer's weight `key`, or undefined (to infer what a config leaves out). */
+  weightShape(key: string): number[] | undefined;
   /**
    * A weight of a wrapped layer, under a path part starting with `scope` (Bidirectional's
    * "forward_" / "backward_" layers); checks its shape.

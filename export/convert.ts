@@ -69,6 +69,7 @@ export function convertTopology(topology: ModelTopology, weights: Map<string, We
     graphInput: graphInputOf(call.name),
     hint: (suffix) => `${call.name}${suffix ? `/${suffix}` : ''}`,
     weight: ((key: string, shape: number[], optional = false) => checkedWeight(findWeight(weights, call.name, key), key, shape, optional, `"${call.name}/${key}"`, doc)) as ConvertContext['weight'],
+    weightShape: (key) => findWeight(weights, call.name, key)?.shape,
     scopedWeight: (scope, key, shape, optional = false) => checkedWeight(findWeight(weights, call.name, key, scope), key, shape, optional, `"${call.name}/${scope}*/${key}"`, doc),
     as(v, perm) {
       if (samePerm(v.perm, perm)) return v.name;

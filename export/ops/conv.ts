@@ -80,9 +80,17 @@ const conv =
 export const conv1d = conv(1);
 export const conv2d = conv(2);
 
+/**
+ * depth_multiplier; TF.js's SeparableConv getConfig leaves it out (its saved models reload with 1 and
+ * mismatched weights), so it is read from the depthwise kernel [k.., C, mult] when absent.
+ */
+function depthMultiplier(ctx: ConvertContext): number {
+  return ctx.cfg.positiveInt('depth_multiplier', ctx.weightShape('depthwise_kernel')?.at(-1) ?? 1);
+}
+
 /** Depthwise step of DepthwiseConv2D / SeparableConv: a Conv with group = C, W [C*mult, 1, k..]. */
 function depthwise(ctx: ConvertContext, x: KerasValue, win: Window, withBias: boolean, activationKey?: string): KerasValue {
-  const mult = ctx.cfg.positiveInt('depth_multiplier', 1);
+  const mult = depthMultiplier(ctx);
   const cout = win.cin * mult;
   const dk = ctx.weight('depthwise_kernel', [...win.kernel, win.cin, mult]);
   const w = ctx.graph.floatConst(ctx.hint('W_depthwise'), [cout, 1, ...win.kernel], convKernelToOnnx(dk, taps(win.kernel), 1, cout));
@@ -101,7 +109,7 @@ const separable =
     const filters = ctx.cfg.positiveInt('filters');
     const win = convWindow(ctx, x!, spatialRank);
     const d = depthwise(ctx, x!, win, false);
-    const cmid = win.cin * ctx.cfg.positiveInt('depth_multiplier', 1);
+    const cmid = win.cin * depthMultiplier(ctx);
     const ones = Array<number>(spatialRank).fill(1);
     const pw = ctx.weight('pointwise_kernel', [...ones, cmid, filters]);
     const w = ctx.graph.floatConst(ctx.hint('W_pointwise'), [filters, cmid, ...ones], convKernelToOnnx(pw, 1, cmid, filters));
