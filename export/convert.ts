@@ -15,7 +15,7 @@ const INTEGER_INPUT_CLASSES = new Set(['Embedding']);
 /** Layers TF.js lets a mask pass through unchanged (supportsMasking, default computeMask). */
 const MASK_PRESERVING = new Set(['Activation', 'AlphaDropout', 'BatchNormalization', 'Dense', 'Dropout', 'GaussianDropout', 'GaussianNoise', 'LayerNormalization', 'PReLU', 'ReLU', 'SpatialDropout1D', 'TimeDistributed']);
 /** Layers that read a mask (the recurrent converters honour it or refuse). */
-const MASK_READERS = new Set(['Bidirectional', 'GRU', 'LSTM', 'ResetAfterGRU', 'SimpleRNN']);
+const MASK_READERS = new Set(['Bidirectional', 'GRU', 'LSTM', 'SimpleRNN']);
 
 /** Finds `layer/key`, also under Keras prefixes such as `model/gru/gru_cell/kernel:0`, optionally inside a `scope*` part. */
 function findWeight(weights: Map<string, WeightTensor>, layer: string, key: string, scope?: string): WeightTensor | undefined {

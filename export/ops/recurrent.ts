@@ -117,15 +117,30 @@ export function reverseTime(ctx: ConvertContext, v: string, shape: Dim[]): strin
   return ctx.add('Slice', [v, g.int64Const(ctx.hint('reverse_starts'), [-1]), g.int64Const(ctx.hint('reverse_ends'), [-Number.MAX_SAFE_INTEGER]), g.int64Const(ctx.hint('reverse_axes'), [0]), g.int64Const(ctx.hint('reverse_steps'), [-1])], shape, {}, 'reverse_time');
 }
 
+/**
+ * Our ResetAfterGRU (train/gru.ts) is a plain TF.js layer with units, activations, return_sequences
+ * and use_bias only: TF.js ignores any go_backwards, return_state or initial state given to it (and so
+ * runs a Bidirectional's backward copy forward), so an export could not match TF.js.
+ */
+export function refuseUnlessPlain(ctx: ConvertContext, goBackwards: boolean, returnState: boolean, initialStates: number): void {
+  const why = 'ResetAfterGRU (train/gru.ts) has no such option, so TF.js ignores it; use a GRU (reset_after true) layer for it';
+  if (goBackwards) ctx.cfg.fail('go_backwards', true, `false: ${why}`);
+  if (returnState) ctx.cfg.fail('return_state', true, `false: ${why}`);
+  if (initialStates > 0) ctx.cfg.fail('initial_state', `${initialStates} tensors`, `none: ${why}`);
+}
+
 const recurrent =
   (className: string): Converter =>
   (ctx, [x, ...initial]) => {
     const { returnSequences, goBackwards, returnState } = recurrentOptions(ctx);
+    if (className === 'ResetAfterGRU') refuseUnlessPlain(ctx, goBackwards, returnState, initial.length);
     const inDim = sequenceFeatures(ctx, x!);
     const cell = readCell(ctx, className, inDim, (key, shape, optional) => ctx.weight(key, shape, optional as true));
     if (initial.length !== 0 && initial.length !== cell.states) throw new UnsupportedLayerError(`${ctx.cfg.where}: got ${initial.length} initial states; a ${className} takes ${cell.states}`);
     const want = { y: returnSequences, yh: !returnSequences || returnState, yc: returnState };
-    const r = emitRecurrent(ctx, x!, [cell], goBackwards ? 'reverse' : 'forward', initial, want);
+    // ResetAfterGRU is a plain layer: TF.js hands it no mask.
+    const input = className === 'ResetAfterGRU' ? { ...x!, maskIds: undefined } : x!;
+    const r = emitRecurrent(ctx, input, [cell], goBackwards ? 'reverse' : 'forward', initial, want);
     const h = cell.units;
     let output: KerasValue;
     if (returnSequences) {

@@ -15,7 +15,7 @@ import { LayerConfig } from '../layer-config.js';
 import { readCell } from './recurrent-cells.js';
 import { emitRecurrent, recurrentOptions, sequenceFeatures } from './recurrent.js';
 
-const RECURRENT = new Set(['GRU', 'LSTM', 'SimpleRNN', 'ResetAfterGRU']);
+const RECURRENT = new Set(['GRU', 'LSTM', 'SimpleRNN']);
 
 /** The wrapped layer's {class_name, config}. */
 function wrapped(ctx: ConvertContext, key = 'layer'): { className: string; config: Record<string, unknown> } {
@@ -28,6 +28,7 @@ function wrapped(ctx: ConvertContext, key = 'layer'): { className: string; confi
 
 export const bidirectional: Converter = (ctx, [x, ...initial]) => {
   const inner = wrapped(ctx);
+  if (inner.className === 'ResetAfterGRU') throw new UnsupportedLayerError(`${ctx.cfg.where}: wraps ResetAfterGRU, which has no go_backwards (train/gru.ts): TF.js runs both copies forward; wrap a GRU (reset_after true) instead`);
   if (!RECURRENT.has(inner.className)) throw new UnsupportedLayerError(`${ctx.cfg.where}: wraps ${inner.className}; supported: ${[...RECURRENT].join(', ')}`);
   const backward = ctx.cfg.raw('backward_layer');
   if (backward !== undefined && backward !== null) ctx.cfg.fail('backward_layer', '(a separate layer)', 'none (the backward layer mirrors the forward one)');
