@@ -86,20 +86,21 @@ export interface Feed {
 }
 
 /**
- * Seeded random inputs of the model's signature: floats in [-2, 2), ids in [0, vocabulary) (int32
- * inputs, and float inputs read by an Embedding) where the vocabulary is the smallest Embedding
- * input_dim of the model; `names` are the graph input names.
+ * Seeded random inputs for the graph inputs `inputs` (from the .onnx: names, shapes with 'N' and
+ * other dynamic dims, dtypes): floats in [-2, 2), ids in [0, vocabulary) (int32 inputs, and float
+ * inputs read by an Embedding) where the vocabulary is the smallest Embedding input_dim of the model.
+ * Dynamic dims other than the batch get `time`.
  */
-export function randomFeeds(model: tf.LayersModel, n: number, seed: number, names: string[], time = 7): Feed[] {
+export function randomFeeds(model: tf.LayersModel, n: number, seed: number, inputs: { name: string; shape: (number | string)[]; dtype: string }[], time = 7): Feed[] {
   const vocab = Math.min(...model.layers.filter((l) => l.getClassName() === 'Embedding').map((l) => (l.getConfig().inputDim as number) ?? 10), 1000);
-  return model.inputs.map((input, i) => {
-    const shape = [n, ...input.shape.slice(1).map((d) => d ?? time)];
+  return inputs.map((input, i) => {
+    const shape = input.shape.map((d, a) => (a === 0 ? n : typeof d === 'number' ? d : time));
     const floats = randomInput(1, shape, seed + 7919 * i);
     const ids = () => Int32Array.from(floats, (v) => Math.min(vocab - 1, Math.floor(((v + 2) / 4) * vocab)));
-    if (input.dtype === 'int32') return { name: names[i]!, dtype: 'int32', shape, data: ids() };
+    if (input.dtype === 'int32') return { name: input.name, dtype: 'int32', shape, data: ids() };
     // Float ids (an Embedding reading a float32 input) must still be valid rows.
-    const feedsEmbedding = model.inputLayers[i]!.outboundNodes.some((n) => n.outboundLayer.getClassName() === 'Embedding');
-    return { name: names[i]!, dtype: 'float32', shape, data: feedsEmbedding ? Float32Array.from(ids()) : floats };
+    const feedsEmbedding = model.inputLayers[i]!.outboundNodes.some((node) => node.outboundLayer.getClassName() === 'Embedding');
+    return { name: input.name, dtype: 'float32', shape, data: feedsEmbedding ? Float32Array.from(ids()) : floats };
   });
 }
 

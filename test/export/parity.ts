@@ -1,13 +1,13 @@
 // The core exporter check, shared by the per-converter, corpus and property tests: export a TF.js
 // model with and without the optimisation passes, run each in onnxruntime-node (and, when asked,
 // onnxruntime-web's WASM in Node), compare every output to TF.js predict on the same seeded inputs.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { exportModel, type ExportOptions } from '../../export/node.js';
 import { decodeModel, type OnnxModelSummary } from '../../export/onnx-builder.js';
 import { assertClose, TOLERANCES } from '../helpers/tolerances.js';
-import { ortRunFeeds, ortWebRunFeeds, randomFeeds, saveLayersModel, tempDir, tfPredictFeeds } from './fixtures.js';
+import { ortRunFeeds, ortWebRunFeeds, randomFeeds, saveLayersModel, tempDir, tfPredictFeeds, type Feed } from './fixtures.js';
 
 export interface ParityResult {
   /** .onnx paths written (for one batched onnx.checker run). */
@@ -26,12 +26,21 @@ export interface ParityOptions extends ExportOptions {
   n?: number;
   /** Length given to dynamic (None) input dims (default 7). */
   time?: number;
+  /** Edits model.json's layer list after saving (Keras options TF.js cannot express). */
+  edit?: (layers: Record<string, unknown>[]) => void;
+  /** Expected outputs for the feeds, instead of TF.js predict (layers TF.js runs wrongly or not at all). */
+  reference?: (feeds: Feed[]) => Float32Array[];
 }
 
 /** Exports `model` three ways (no passes, default passes, every conv lowered) and checks each against TF.js. */
 export async function checkModelParity(model: tf.LayersModel, label: string, options: ParityOptions = {}): Promise<ParityResult> {
-  const { atol = TOLERANCES.onnxAbs, web = false, n = 5, time, ...exportOptions } = options;
+  const { atol = TOLERANCES.onnxAbs, web = false, n = 5, time, edit, reference, ...exportOptions } = options;
   const dir = await saveLayersModel(model, await tempDir());
+  if (edit) {
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
+    edit(json.modelTopology.config.layers);
+    await writeFile(join(dir, 'model.json'), JSON.stringify(json));
+  }
   let expected: Float32Array[] | undefined;
   const files: string[] = [];
   const summaries: OnnxModelSummary[] = [];
@@ -39,8 +48,8 @@ export async function checkModelParity(model: tf.LayersModel, label: string, opt
   for (const [i, variant] of variants.entries()) {
     const { bytes } = await exportModel(dir, { ...exportOptions, ...variant });
     const summary = decodeModel(bytes);
-    const feeds = randomFeeds(model, n, label.length * 7919 + 17, summary.inputs.map((v) => v.name), time);
-    expected ??= tfPredictFeeds(model, feeds);
+    const feeds = randomFeeds(model, n, label.length * 7919 + 17, summary.inputs, time);
+    expected ??= reference ? reference(feeds) : tfPredictFeeds(model, feeds);
     const runs = [{ runtime: 'onnxruntime-node', outputs: await ortRunFeeds(bytes, feeds) }];
     if (web && variant.optimize && i === 1) runs.push({ runtime: 'onnxruntime-web wasm', outputs: await ortWebRunFeeds(bytes, feeds) });
     for (const run of runs) {
