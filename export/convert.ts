@@ -32,12 +32,15 @@ function findWeight(weights: Map<string, WeightTensor>, layer: string, key: stri
   return matches.length === 1 ? matches[0] : undefined;
 }
 
-/** Default graph output names: the output layer's name, suffixed when a layer gives several outputs. */
-export function defaultOutputNames(outputs: readonly TensorRef[]): string[] {
+/**
+ * Default graph output names: the output layer's name, suffixed when a layer gives several outputs or
+ * the name is taken (by a graph input, or an earlier output).
+ */
+export function defaultOutputNames(outputs: readonly TensorRef[], taken: readonly string[] = []): string[] {
   const names: string[] = [];
   for (const r of outputs) {
     let name = r.node === 0 && r.tensor === 0 ? r.layer : `${r.layer}_${r.node > 0 ? `${r.node}_` : ''}${r.tensor}`;
-    for (let i = 1; names.includes(name); i++) name = `${r.layer}_${i}`;
+    for (let i = 1; names.includes(name) || taken.includes(name); i++) name = `${r.layer}_${i}`;
     names.push(name);
   }
   return names;
@@ -45,8 +48,8 @@ export function defaultOutputNames(outputs: readonly TensorRef[]): string[] {
 
 export function convertTopology(topology: ModelTopology, weights: Map<string, WeightTensor>, source: string, options: ConvertOptions = {}): Graph {
   const graph = new Graph();
-  const outputNames = options.outputNames ?? defaultOutputNames(topology.outputs);
   const inputNames = options.inputNames ?? topology.inputs.map((r) => r.layer);
+  const outputNames = options.outputNames ?? defaultOutputNames(topology.outputs, inputNames);
   if (outputNames.length !== topology.outputs.length || inputNames.length !== topology.inputs.length) {
     throw new Error(`internal: ${inputNames.length} input / ${outputNames.length} output names for ${topology.inputs.length} / ${topology.outputs.length}`);
   }
