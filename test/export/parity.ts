@@ -28,13 +28,15 @@ export interface ParityOptions extends ExportOptions {
   time?: number;
   /** Edits model.json's layer list after saving (Keras options TF.js cannot express). */
   edit?: (layers: Record<string, unknown>[]) => void;
+  /** Inputs for a batch of n (default: seeded random inputs of the graph signature). */
+  feeds?: (n: number, seed: number) => Feed[];
   /** Expected outputs for the feeds, instead of TF.js predict (layers TF.js runs wrongly or not at all). */
   reference?: (feeds: Feed[]) => Float32Array[];
 }
 
 /** Exports `model` three ways (no passes, default passes, every conv lowered) and checks each against TF.js. */
 export async function checkModelParity(model: tf.LayersModel, label: string, options: ParityOptions = {}): Promise<ParityResult> {
-  const { atol = TOLERANCES.onnxAbs, web = false, n = 5, time, edit, reference, ...exportOptions } = options;
+  const { atol = TOLERANCES.onnxAbs, web = false, n = 5, time, edit, reference, feeds: makeFeeds, ...exportOptions } = options;
   const dir = await saveLayersModel(model, await tempDir());
   if (edit) {
     const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8'));
@@ -48,7 +50,8 @@ export async function checkModelParity(model: tf.LayersModel, label: string, opt
   for (const [i, variant] of variants.entries()) {
     const { bytes } = await exportModel(dir, { ...exportOptions, ...variant });
     const summary = decodeModel(bytes);
-    const feeds = randomFeeds(model, n, label.length * 7919 + 17, summary.inputs, time);
+    const seed = label.length * 7919 + 17;
+    const feeds = makeFeeds ? makeFeeds(n, seed) : randomFeeds(model, n, seed, summary.inputs, time);
     expected ??= reference ? reference(feeds) : tfPredictFeeds(model, feeds);
     const runs = [{ runtime: 'onnxruntime-node', outputs: await ortRunFeeds(bytes, feeds) }];
     if (web && variant.optimize && i === 1) runs.push({ runtime: 'onnxruntime-web wasm', outputs: await ortWebRunFeeds(bytes, feeds) });
