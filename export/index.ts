@@ -16,7 +16,8 @@ export async function exportModel(source: ModelSource, options: ExportOptions = 
   return exportLoadedModel(await loadModelSource(source), options);
 }
 
-export { exportLoadedModel, formatExportSummary, type ExportOptions, type ExportResult, type ExportSummary } from './exporter.js';
+export { exportLoadedModel, formatExportSummary, type ExportContract, type ExportOptions, type ExportResult, type ExportSummary } from './exporter.js';
+export { GENERIC_METADATA_KEYS, type SignatureEntry } from './model-metadata.js';
 export { layersModelFilesFrom, fetchLayersModel, type LayersModelFiles, type ModelSource, type NamedFile } from './source.js';
 export { decodeModel, type OnnxModelSummary, type OnnxNodeSummary } from './onnx-builder.js';
 export { OPSET, IR_VERSION, MIN_OPSET } from './opset.js';
