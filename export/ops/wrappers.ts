@@ -86,8 +86,8 @@ export const timeDistributed: Converter = (ctx, [x]) => {
   const outs = ctx.convertInner(inner.className, inner.config, [merged]);
   if (outs.length !== 1) throw new UnsupportedLayerError(`${ctx.cfg.where}: TimeDistributed(${inner.className}) gives ${outs.length} outputs; supported: one`);
   const y = outs[0]!;
-  const size = y.shape.slice(1);
-  if (!size.every((d): d is number => typeof d === 'number')) throw new UnsupportedLayerError(`${ctx.cfg.where}: TimeDistributed(${inner.className}) output [${y.shape}] is not static`);
+  // Static input sizes give static output sizes.
+  const size = y.shape.slice(1) as number[];
   const shape: Dim[] = ['N', steps, ...size];
   const back = ctx.add('Reshape', [ctx.as(y, identity(y.shape.length)), g.int64Const(ctx.hint('split_shape'), [-1, steps, ...size])], shape, {}, 'split_time');
   return [{ name: back, shape, perm: identity(shape.length) }];
