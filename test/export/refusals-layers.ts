@@ -69,7 +69,7 @@ export const LAYER_REFUSALS: Refusal[] = [
   // merge.ts
   edited('Add with one input', fn([[3]], (x) => on(L.add(), [x, x])), (a) => ((entryOf(a, 'Add').inbound_nodes as unknown[][][])[0]!.splice(1)), /\(Add\): needs at least 2 inputs, got 1/),
   option('Concatenate on the batch axis', fn([[3]], (x) => on(L.concatenate(), [x, x])), 'Concatenate', 'axis', 0, /axis 0 is not supported; supported: a non-batch axis in 1\.\.1/),
-  edited('Concatenate of different ranks', fn([[3], [2, 3]], (x, y) => [on(L.concatenate({ axis: -1 }), [y, y]), on(L.dense({ units: 1 }), x)]), (a) => ((entryOf(a, 'Concatenate').inbound_nodes as unknown[][][])[0]![0]![0] = layersOf(a).find((l) => l.class_name === 'InputLayer' && ((l.config as Record<string, unknown[]>).batch_input_shape).length === 2)!.name), /input ranks \[2,3\] is not supported; supported: inputs of equal rank/),
+  edited('Concatenate of different ranks', fn([[3], [2, 3]], (x, y) => [on(L.concatenate({ axis: -1 }), [y, y]), on(L.dense({ units: 1 }), x)]), (a) => ((entryOf(a, 'Concatenate').inbound_nodes as unknown[][][])[0]![0]![0] = layersOf(a).find((l) => l.class_name === 'InputLayer' && ((l.config as Record<string, unknown[]>).batch_input_shape)?.length === 2)!.name), /input ranks \[2,3\] is not supported; supported: inputs of equal rank/),
   edited('Subtract of three inputs', fn([[3]], (x) => on(L.add(), [x, x, x])), (a) => (entryOf(a, 'Add').class_name = 'Subtract'), /\(Subtract\): needs exactly 2 inputs, got 3/),
   edited('Dot of three inputs', fn([[3]], (x) => on(L.add(), [x, x, x])), (a) => {
     const e = entryOf(a, 'Add');
