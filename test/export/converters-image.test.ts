@@ -3,6 +3,7 @@
 // onnx.checker full_check over every file written.
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ExportOptions } from '../../export/node.js';
 import { onnxCheck } from './fixtures.js';
 import { apply, bare, imageModel, randomizeWeights } from './models.js';
 import { checkModelParity, type ParityResult } from './parity.js';
@@ -14,6 +15,7 @@ interface Case {
   body: (x: Sym) => Sym;
   /** No head: the body's output is the model output. */
   raw?: boolean;
+  options?: ExportOptions;
   check?: (r: ParityResult) => void;
 }
 
@@ -48,6 +50,11 @@ const CASES: Case[] = [
   { name: 'UpSampling2D bilinear', shape: [4, 3, 2], body: (x) => apply(tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }), conv({ filters: 2, kernelSize: 1 })(x)) },
   { name: 'BatchNormalization on the channel axis of a 4-D input (folds into the Conv)', body: (x) => apply(tf.layers.batchNormalization({}), conv({ filters: 3, kernelSize: 3 })(x)), check: (r) => expect(r.optimized.nodesByOp.BatchNormalization).toBeUndefined() },
   { name: 'LayerNormalization axis -1 after Conv2D', body: (x) => apply(tf.layers.layerNormalization({}), conv({ filters: 4, kernelSize: 3 })(x)) },
+  { name: 'LayerNormalization at opset 13 (composed: no LayerNormalization op before 17)', options: { opset: 13 }, body: (x) => apply(tf.layers.layerNormalization({ axis: [2, 3] }), x), check: (r) => {
+    expect(r.optimized.opset).toBe(13);
+    expect(r.optimized.nodesByOp.LayerNormalization).toBeUndefined();
+    expect(r.optimized.nodesByOp.ReduceMean).toBe(2);
+  } },
   { name: 'LayerNormalization axes [1,2,3], no center', body: (x) => apply(tf.layers.layerNormalization({ axis: [1, 2, 3], center: false, epsilon: 1e-5 }), x) },
   { name: 'PReLU shared over H and W', body: (x) => apply(tf.layers.prelu({ sharedAxes: [1, 2] }), conv({ filters: 3, kernelSize: 3 })(x)) },
   { name: 'PReLU per element', shape: [3, 4, 2], body: (x) => apply(tf.layers.prelu({}), x) },
@@ -79,7 +86,7 @@ describe('2-D converters: TF.js predict vs onnxruntime-node', () => {
       const shape = c.shape ?? [6, 5, 3];
       const model = c.raw ? bare(shape, c.body) : imageModel(shape, c.body);
       randomizeWeights(model, c.name.length);
-      const r = await checkModelParity(model, c.name);
+      const r = await checkModelParity(model, c.name, c.options);
       written.push(...r.files);
       c.check?.(r);
     });
