@@ -56,9 +56,16 @@ function rnnActivation(ctx: ConvertContext, key: string, fallback: string): RnnA
 function toOnnxGates(m: Float32Array, rows: number, units: number, order: readonly number[]): Float32Array {
   const cols = order.length * units;
   const out = new Float32Array(m.length);
+  if (order.every((from, j) => from === j)) {
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c]!;
+    return out;
+  }
+  // Output row of each Keras column; the Keras matrix is read in storage order (it can be MBs).
+  const rowOf = new Int32Array(cols);
   order.forEach((from, j) => {
-    for (let u = 0; u < units; u++) for (let r = 0; r < rows; r++) out[(j * units + u) * rows + r] = m[r * cols + from * units + u]!;
+    for (let u = 0; u < units; u++) rowOf[from * units + u] = j * units + u;
   });
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[rowOf[c]! * rows + r] = m[r * cols + c]!;
   return out;
 }
 

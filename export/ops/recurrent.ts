@@ -73,6 +73,7 @@ export function emitRecurrent(ctx: ConvertContext, x: KerasValue, cells: RnnCell
     ({ x: input, lengths } = compactMasked(ctx, x));
   }
   const concat = (part: (c: RnnCell) => Float32Array) => {
+    if (cells.length === 1) return part(cell);
     const out = new Float32Array(cells.reduce((n, c) => n + part(c).length, 0));
     cells.reduce((at, c) => (out.set(part(c), at), at + part(c).length), 0);
     return out;
