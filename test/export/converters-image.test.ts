@@ -58,6 +58,7 @@ const CASES: Case[] = [
   { name: 'LayerNormalization axes [1,2,3], no center', body: (x) => apply(tf.layers.layerNormalization({ axis: [1, 2, 3], center: false, epsilon: 1e-5 }), x) },
   { name: 'PReLU shared over H and W', body: (x) => apply(tf.layers.prelu({ sharedAxes: [1, 2] }), conv({ filters: 3, kernelSize: 3 })(x)) },
   { name: 'PReLU per element', shape: [3, 4, 2], body: (x) => apply(tf.layers.prelu({}), x) },
+  { name: 'PReLU per element after Conv2D (alpha permuted into the stored NCHW layout)', body: (x) => apply(tf.layers.prelu({}), conv({ filters: 3, kernelSize: 2 })(x)) },
   { name: 'ReLU max_value 0.5, LeakyReLU 0.2, ELU, ThresholdedReLU 0.3', body: (x) => apply(tf.layers.thresholdedReLU({ theta: 0.3 }), apply(tf.layers.elu({}), apply(tf.layers.leakyReLU({ alpha: 0.2 }), apply(tf.layers.reLU({ maxValue: 0.5 }), conv({ filters: 3, kernelSize: 3 })(x))))) },
   { name: 'ReLU without max_value', body: (x) => apply(tf.layers.reLU({}), x) },
   { name: 'Softmax layer on the channel axis of a Conv2D (stored channels-first)', raw: true, body: (x) => apply(tf.layers.softmax({ axis: -1 }), conv({ filters: 3, kernelSize: 3 })(x)) },
