@@ -49,6 +49,7 @@ const CASES: Case[] = [
   { name: 'UpSampling2D nearest [2,3]', shape: [4, 3, 2], body: (x) => apply(tf.layers.upSampling2d({ size: [2, 3] }), x) },
   { name: 'UpSampling2D bilinear', shape: [4, 3, 2], body: (x) => apply(tf.layers.upSampling2d({ size: [2, 2], interpolation: 'bilinear' }), conv({ filters: 2, kernelSize: 1 })(x)) },
   { name: 'BatchNormalization on the channel axis of a 4-D input (folds into the Conv)', body: (x) => apply(tf.layers.batchNormalization({}), conv({ filters: 3, kernelSize: 3 })(x)), check: (r) => expect(r.optimized.nodesByOp.BatchNormalization).toBeUndefined() },
+  { name: 'BatchNormalization on the raw image input (taken channels-first)', raw: true, body: (x) => apply(tf.layers.batchNormalization({}), x) },
   { name: 'LayerNormalization axis -1 after Conv2D', body: (x) => apply(tf.layers.layerNormalization({}), conv({ filters: 4, kernelSize: 3 })(x)) },
   { name: 'LayerNormalization at opset 13 (composed: no LayerNormalization op before 17)', options: { opset: 13 }, body: (x) => apply(tf.layers.layerNormalization({ axis: [2, 3] }), x), check: (r) => {
     expect(r.optimized.opset).toBe(13);

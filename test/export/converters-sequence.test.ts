@@ -75,6 +75,7 @@ const CASES: Case[] = [
   { name: 'Dot axes 2 of two sequences (attention scores) + Softmax', model: seq([5, 3], (x) => apply(tf.layers.softmax({ axis: -1 }), apply(tf.layers.dot({ axes: 2 }), [x, apply(lstm({ units: 3, returnSequences: true }), x)]))), recurrent: { LSTM: 1 } },
   { name: 'Dot axes [1, 1] normalize (cosine over time)', model: seq([5, 3], (x) => apply(tf.layers.dot({ axes: [1, 1], normalize: true }), [x, apply(tf.layers.dense({ units: 2 }), x)])) },
   { name: 'Dot of vectors -> [N, 1]', model: seq([4], (x) => apply(tf.layers.dot({ axes: 1 }), [x, apply(tf.layers.dense({ units: 4 }), x)])) },
+  { name: 'BatchNormalization on an LSTM sequence (time-major stored)', model: seq([5, 2], (x) => apply(tf.layers.batchNormalization({}), apply(lstm({ units: 4, returnSequences: true }), x))), recurrent: { LSTM: 1 } },
   { name: 'LayerNormalization on an LSTM sequence (time-major stored)', model: seq([5, 2], (x) => apply(tf.layers.layerNormalization({}), apply(lstm({ units: 4, returnSequences: true }), x))), recurrent: { LSTM: 1 } },
 ];
 

@@ -71,8 +71,18 @@ describe('ecg parity for a model of any signature', () => {
 
   it('a runtime that cannot run the graph gets a row saying how it failed', async () => {
     const broken = { name: 'broken runtime', unavailable: () => undefined, run: () => Promise.reject(new Error('Unsupported LSTM activation for WebGPU: HardSigmoid\n at ...')) };
-    const r = await runParity({ model: modelDir, onnx, n: 2, modelRuntimes: [MODEL_RUNTIMES[0]!, broken] });
+    // A runtime whose answers are off: the comparison has to see it (0.25 on every value; the
+    // class output rotated by one class, so no argmax agrees).
+    const node = MODEL_RUNTIMES[0]!;
+    const off = { name: 'off runtime', unavailable: () => undefined, run: async (bytes: Uint8Array, feeds: Parameters<typeof node.run>[1]) => {
+      const out = await node.run(bytes, feeds);
+      return { ...out, outputs: out.outputs.map((o, i) => (i === 0 ? Float32Array.from(o, (_, j) => o[Math.floor(j / 5) * 5 + ((j % 5) + 1) % 5]!) : Float32Array.from(o, (v) => v + 0.25))) };
+    } };
+    const r = await runParity({ model: modelDir, onnx, n: 2, modelRuntimes: [node, broken, off] });
     expect(r.rows[2]).toEqual({ runtime: 'broken runtime', skipped: 'failed: Unsupported LSTM activation for WebGPU: HardSigmoid' });
+    expect(r.rows[3]!.maxAbsDiff).toBeGreaterThanOrEqual(0.25 - 1e-6);
+    expect(r.rows[3]!.argmaxAgree).toBe(0);
+    expect(r.rows[1]!.argmaxAgree).toBe(2);
     expect(formatParityTable(r)).toMatch(/broken runtime\s+-\s+skipped: failed: Unsupported LSTM activation/);
   });
 
