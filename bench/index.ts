@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 const BENCHES = [
   { name: 'train', script: 'bench/train.ts', what: 'training samples/s per WASM kernel set, PyTorch peer alongside' },
   { name: 'export', script: 'bench/export.ts', what: 'export time, size, onnxruntime-node throughput vs torch.onnx' },
+  { name: 'corpus', script: 'bench/corpus.ts', what: 'exporter corpus (image, speech, text, seq2seq models): export time, size, onnxruntime-node vs TF.js wasm' },
   { name: 'node', script: 'bench/runtime-node.ts', what: 'classify latency/throughput, streamed predict, server under load' },
   { name: 'web', script: 'bench/web.ts', what: 'onnxruntime-web in Node and Chromium (WASM, WebGPU)' },
   { name: 'packages', script: 'bench/packages.ts', what: 'install size of each package alone, ecg --help compiled vs tsx' },

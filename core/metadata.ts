@@ -49,6 +49,10 @@ export function encodeMetadata(m: Omit<ModelMetadata, 'raw' | 'inputName' | 'out
 export function decodeMetadata(raw: Record<string, string>, source = 'model'): ModelMetadata {
   const need = (key: string): string => {
     const v = raw[key];
+    if (v === undefined && raw['model.inputs'] !== undefined) {
+      // Written by the exporter for a model outside the beat-classifier contract (its own signature).
+      throw new ModelFormatError(`${source}: not an ECG beat classifier (it was exported with its own signature, inputs ${raw['model.inputs']}); run it with onnxruntime directly, or compare runtimes with "ecg parity --model ... --onnx ..."`);
+    }
     if (v === undefined) throw new ModelFormatError(`${source}: metadata_props has no "${key}"; was this file written by "ecg export"?`);
     return v;
   };

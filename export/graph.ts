@@ -35,12 +35,17 @@ export interface GraphNode {
 export interface Initializer {
   name: string;
   dims: number[];
-  data: Float32Array | BigInt64Array;
+  data: Float32Array | BigInt64Array | Int32Array;
 }
+
+/** Element types a graph input can have (outputs are float32). */
+export type ElemType = 'float32' | 'int32';
 
 export interface ValueInfo {
   name: string;
   shape: Dim[];
+  /** Default 'float32'. */
+  dtype?: ElemType;
 }
 
 /** Mutable ONNX graph with unique-name bookkeeping and a static shape for every value. */
@@ -68,13 +73,13 @@ export class Graph {
     return name;
   }
 
-  addInput(name: string, shape: Dim[]): string {
-    this.inputs.push({ name: this.reserveName(name), shape });
+  addInput(name: string, shape: Dim[], dtype: ElemType = 'float32'): string {
+    this.inputs.push(dtype === 'float32' ? { name: this.reserveName(name), shape } : { name: this.reserveName(name), shape, dtype });
     this.shapes.set(name, shape);
     return name;
   }
 
-  addInitializer(hint: string, dims: number[], data: Float32Array | BigInt64Array): string {
+  addInitializer(hint: string, dims: number[], data: Float32Array | BigInt64Array | Int32Array): string {
     const size = dims.reduce((a, b) => a * b, 1);
     if (size !== data.length) throw new Error(`internal: initializer ${hint} has ${data.length} values for dims [${dims}]`);
     const name = this.uniqueName(hint);

@@ -17,7 +17,8 @@ export async function exportModel(source: ModelSource, options: ExportOptions = 
   return exportLoadedModel(await loadModelSource(source), options);
 }
 
-export { exportLoadedModel, formatExportSummary, type ExportOptions, type ExportResult, type ExportSummary } from './exporter.js';
+export { exportLoadedModel, formatExportSummary, type ExportContract, type ExportOptions, type ExportResult, type ExportSummary } from './exporter.js';
+export { GENERIC_METADATA_KEYS, type SignatureEntry } from './model-metadata.js';
 export { ENSEMBLE_MEMBERS_KEY } from './ensemble.js';
 
 /** Several models of one signature as ONE .onnx that averages their outputs (an ensemble). */

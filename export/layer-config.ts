@@ -59,6 +59,30 @@ export class LayerConfig {
     return v;
   }
 
+  /** An n-D size written as k (every axis) or [k1, .., kn] (kernel_size, strides, pool_size, size). */
+  sizes(key: string, n: number, fallback?: number[], min = 1): number[] {
+    let v = this.raw(key);
+    if (v === undefined || v === null) v = fallback;
+    if (typeof v === 'number') v = Array<number>(n).fill(v);
+    if (!Array.isArray(v) || v.length !== n || v.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < min)) {
+      this.fail(key, v, `${n === 1 ? 'an integer' : `${n} integers`} >= ${min}`);
+    }
+    return v as number[];
+  }
+
+  /** Per-axis [begin, end] amounts (ZeroPadding / Cropping): k, [b, e] (1-D), [k1, k2] or [[b1, e1], [b2, e2]]. */
+  pairs(key: string, n: number): [number, number][] {
+    const v = this.raw(key);
+    const ok = (d: unknown): d is number => typeof d === 'number' && Number.isInteger(d) && d >= 0;
+    if (ok(v)) return Array.from({ length: n }, () => [v, v]);
+    if (Array.isArray(v)) {
+      if (n === 1 && v.length === 2 && v.every(ok)) return [[v[0] as number, v[1] as number]];
+      if (v.length === n && v.every(ok)) return v.map((d: number) => [d, d]);
+      if (v.length === n && v.every((p) => Array.isArray(p) && p.length === 2 && p.every(ok))) return v as [number, number][];
+    }
+    return this.fail(key, v, n === 1 ? 'k or [begin, end] (non-negative integers)' : `k, [k1, .., k${n}] or [[begin, end] x ${n}] (non-negative integers)`);
+  }
+
   /** Fails unless the option is absent or equals one of the values that mean "off". */
   requireDefault(key: string, ...defaults: unknown[]): void {
     const v = this.raw(key);

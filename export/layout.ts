@@ -1,6 +1,7 @@
-// Layout bookkeeping. TF.js tensors are channels-last (N,T,C); ONNX Conv/Pool want (N,C,T) and GRU
-// wants (T,N,C). Each converted value remembers how its stored data is permuted relative to the
-// Keras shape, so a transpose is inserted only where a consumer needs another layout, once per value.
+// Layout bookkeeping. TF.js tensors are channels-last (N,T,C) / (N,H,W,C); ONNX Conv/Pool want
+// (N,C,T) / (N,C,H,W) and the recurrent ops want (T,N,C). Each converted value remembers how its
+// stored data is permuted relative to the Keras shape, so a transpose is inserted only where a
+// consumer needs another layout, once per value.
 
 /** stored = transpose(keras, perm): stored axis i is Keras axis perm[i]. */
 export type Perm = readonly number[];
@@ -10,6 +11,11 @@ export const identity = (rank: number): Perm => Array.from({ length: rank }, (_,
 export const CHANNELS_FIRST: Perm = [0, 2, 1];
 /** (N,T,C) -> (T,N,C), the ONNX GRU/RNN layout. */
 export const TIME_MAJOR: Perm = [1, 0, 2];
+
+/** (N, d1.., C) -> (N, C, d1..): the ONNX layout of a channels-last tensor of any rank. */
+export function channelsFirst(rank: number): Perm {
+  return rank === 3 ? CHANNELS_FIRST : [0, rank - 1, ...Array.from({ length: rank - 2 }, (_, i) => i + 1)];
+}
 
 export const samePerm = (a: Perm, b: Perm) => a.length === b.length && a.every((v, i) => v === b[i]);
 

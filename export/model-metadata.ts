@@ -2,7 +2,8 @@
 // names, input size, output meaning, test accuracy, source hash, export time. Classes and accuracy
 // come from, in order: the caller's options, model.json's userDefinedMetadata, what the Node entry
 // found in a metrics.json beside the model folder (as "ecg train" writes), else generic "class k"
-// labels - no project-specific field is required.
+// labels - no project-specific field is required. Models outside that contract (any other signature)
+// get generic metadata: their input/output names, shapes and dtypes, the source hash, the export time.
 import { ModelFormatError, encodeMetadata, type ClassInfo } from '@ecg-onnx/core';
 
 /** Classes and test accuracy found in one place (options, userDefinedMetadata, metrics.json). */
@@ -57,4 +58,40 @@ export function buildMetadataProps(
     exportedAt,
   });
   return { props, classes };
+}
+
+/** One graph input or output as the generic metadata and the export summary describe it. */
+export interface SignatureEntry {
+  name: string;
+  shape: (number | string)[];
+  dtype: string;
+}
+
+/** metadata_props keys of models outside the ECG contract (any signature). */
+export const GENERIC_METADATA_KEYS = Object.freeze({
+  name: 'model.name',
+  inputs: 'model.inputs',
+  outputs: 'model.outputs',
+  sourceSha256: 'model.source_sha256',
+  exportedAt: 'model.exported_at',
+  userDefinedMetadata: 'model.user_defined_metadata',
+});
+
+/** Names, shapes and dtypes of the graph's inputs and outputs, the source hash and the export time. */
+export function buildGenericMetadataProps(
+  modelName: string,
+  signature: { inputs: SignatureEntry[]; outputs: SignatureEntry[] },
+  userDefinedMetadata: Record<string, unknown> | undefined,
+  sourceSha256: string,
+  exportedAt: string,
+): Record<string, string> {
+  const k = GENERIC_METADATA_KEYS;
+  return {
+    [k.name]: modelName,
+    [k.inputs]: JSON.stringify(signature.inputs),
+    [k.outputs]: JSON.stringify(signature.outputs),
+    [k.sourceSha256]: sourceSha256,
+    [k.exportedAt]: exportedAt,
+    ...(userDefinedMetadata ? { [k.userDefinedMetadata]: JSON.stringify(userDefinedMetadata) } : {}),
+  };
 }

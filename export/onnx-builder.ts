@@ -2,7 +2,7 @@
 // Graph into ModelProto bytes, and reads a .onnx back into a plain summary for `ecg inspect` and tests.
 import { ModelFormatError } from '@ecg-onnx/core';
 import { onnx } from './generated/onnx.js';
-import type { Attr, Dim, Graph } from './graph.js';
+import type { Attr, Dim, ElemType, Graph } from './graph.js';
 import { IR_VERSION, PRODUCER_NAME } from './opset.js';
 
 export interface ModelFields {
@@ -34,12 +34,12 @@ function attributeProto(name: string, a: Attr): onnx.AttributeProto.$Properties 
   }
 }
 
-function valueInfo(name: string, shape: Dim[]): onnx.ValueInfoProto.$Properties {
+function valueInfo(name: string, shape: Dim[], dtype: ElemType = 'float32'): onnx.ValueInfoProto.$Properties {
   return {
     name,
     type: {
       tensorType: {
-        elemType: T.FLOAT,
+        elemType: dtype === 'int32' ? T.INT32 : T.FLOAT,
         shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
       },
     },
@@ -49,10 +49,11 @@ function valueInfo(name: string, shape: Dim[]): onnx.ValueInfoProto.$Properties 
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
 /** TensorProto.raw_data is little-endian: the typed array's own bytes on such hosts, else DataView-written. */
-export function littleEndianBytes(data: Float32Array | BigInt64Array): Uint8Array {
+export function littleEndianBytes(data: Float32Array | BigInt64Array | Int32Array): Uint8Array {
   if (LITTLE_ENDIAN_HOST) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = new DataView(new ArrayBuffer(data.byteLength));
   if (data instanceof Float32Array) data.forEach((v, i) => out.setFloat32(i * 4, v, true));
+  else if (data instanceof Int32Array) data.forEach((v, i) => out.setInt32(i * 4, v, true));
   else data.forEach((v, i) => out.setBigInt64(i * 8, v, true));
   return new Uint8Array(out.buffer);
 }
@@ -61,7 +62,7 @@ export function encodeModel(graph: Graph, fields: ModelFields): Uint8Array {
   const initializer = [...graph.initializers.values()].map((t) => ({
     name: t.name,
     dims: t.dims,
-    dataType: t.data instanceof Float32Array ? T.FLOAT : T.INT64,
+    dataType: t.data instanceof Float32Array ? T.FLOAT : t.data instanceof Int32Array ? T.INT32 : T.INT64,
     rawData: littleEndianBytes(t.data),
   }));
   const model: onnx.ModelProto.$Properties = {
@@ -82,7 +83,7 @@ export function encodeModel(graph: Graph, fields: ModelFields): Uint8Array {
         attribute: Object.entries(n.attributes).map(([k, a]) => attributeProto(k, a)),
       })),
       initializer,
-      input: graph.inputs.map((v) => valueInfo(v.name, v.shape)),
+      input: graph.inputs.map((v) => valueInfo(v.name, v.shape, v.dtype)),
       output: graph.outputs.map((v) => valueInfo(v.name, v.shape)),
     },
     metadataProps: Object.entries(fields.metadataProps).map(([key, value]) => ({ key, value })),
@@ -104,8 +105,9 @@ export interface OnnxModelSummary {
   producer: string;
   graphName: string;
   docString: string;
-  inputs: { name: string; shape: Dim[] }[];
-  outputs: { name: string; shape: Dim[] }[];
+  /** dtype: 'float32', 'int32', ... (lower-case TensorProto type name). */
+  inputs: { name: string; shape: Dim[]; dtype: string }[];
+  outputs: { name: string; shape: Dim[]; dtype: string }[];
   metadata: Record<string, string>;
   nodes: OnnxNodeSummary[];
   nodesByOp: Record<string, number>;
@@ -144,6 +146,10 @@ export function decodeModel(bytes: Uint8Array, source = 'model'): OnnxModelSumma
   if (!m.graph) throw new ModelFormatError(`${source}: ONNX file has no graph`);
   const shapeOf = (v: onnx.ValueInfoProto.$Properties): Dim[] =>
     (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue ?? 0)));
+  const dtypeOf = (v: onnx.ValueInfoProto.$Properties): string => {
+    const t = T[v.type?.tensorType?.elemType ?? 0] ?? 'UNDEFINED';
+    return t === 'FLOAT' ? 'float32' : t === 'DOUBLE' ? 'float64' : t.toLowerCase();
+  };
   const nodes = (m.graph.node ?? []).map((n) => ({
     name: n.name ?? '',
     opType: n.opType ?? '',
@@ -160,8 +166,8 @@ export function decodeModel(bytes: Uint8Array, source = 'model'): OnnxModelSumma
     producer: `${m.producerName} ${m.producerVersion}`.trim(),
     graphName: m.graph.name ?? '',
     docString: m.docString ?? '',
-    inputs: (m.graph.input ?? []).map((v) => ({ name: v.name ?? '', shape: shapeOf(v) })),
-    outputs: (m.graph.output ?? []).map((v) => ({ name: v.name ?? '', shape: shapeOf(v) })),
+    inputs: (m.graph.input ?? []).map((v) => ({ name: v.name ?? '', shape: shapeOf(v), dtype: dtypeOf(v) })),
+    outputs: (m.graph.output ?? []).map((v) => ({ name: v.name ?? '', shape: shapeOf(v), dtype: dtypeOf(v) })),
     metadata: Object.fromEntries((m.metadataProps ?? []).map((p) => [p.key ?? '', p.value ?? ''])),
     nodes,
     nodesByOp: Object.fromEntries(Object.entries(nodesByOp).sort(([a], [b]) => (a < b ? -1 : 1))),

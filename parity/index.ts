@@ -1,10 +1,12 @@
 // @ecg-onnx/parity: cross-runtime parity: the same ECG5000 test beats through TF.js (the training output) and every
 // ONNX runtime, reporting per runtime the max abs probability difference vs TF.js, argmax agreement,
-// accuracy and time. Library behind `ecg parity`; the pipeline ends with its table.
+// accuracy and time; for a model of any other signature, its own inputs (files or random) through
+// the same runtimes (model-parity.ts). Library behind `ecg parity`; the pipeline ends with its table.
 import { readFile } from 'node:fs/promises';
-import { argmax, encodeLabels, InvalidInputError, ModelFormatError, packBeats, parseUcrText, readModelMetadata } from '@ecg-onnx/core';
+import { argmax, encodeLabels, InvalidInputError, METADATA_KEYS, ModelFormatError, packBeats, parseUcrText, readModelMetadata, readOnnxMetadataProps } from '@ecg-onnx/core';
 import { ECG5000_TEST } from '@ecg-onnx/ecg5000';
 import { initBackend, type BackendName } from '@ecg-onnx/train';
+import { runModelParity, type ModelRuntime } from './model-parity.js';
 import { PARITY_RUNTIMES, type ParityRuntime } from './runtimes.js';
 import { loadTfjsModel, predictPacked } from './tfjs-reference.js';
 
@@ -21,6 +23,18 @@ export interface ParityOptions {
   backend?: BackendName;
   /** Runtimes to compare (default PARITY_RUNTIMES). */
   runtimes?: readonly ParityRuntime[];
+  /**
+   * Input files for a model of any signature: one .npy per graph input (in order) or one .json. Given,
+   * or when the .onnx is not an ECG beat classifier, parity runs the model's own signature
+   * (runModelParity) instead of ECG5000 beats.
+   */
+  inputs?: string[];
+  /** Seed of the random inputs of a model of any signature (default 1). */
+  seed?: number;
+  /** Size of the dynamic dims (e.g. time) of random inputs that the TF.js model leaves open (default 16). */
+  length?: number;
+  /** Runtimes for a model of any signature (default MODEL_RUNTIMES). */
+  modelRuntimes?: readonly ModelRuntime[];
   log?: (line: string) => void;
 }
 
@@ -45,6 +59,8 @@ export interface ParityReport {
   n: number;
   tfjsBackend: string;
   rows: ParityRow[];
+  /** Rows argmax agreement is counted over when it is not one per sample (models of any signature). */
+  argmaxRows?: number;
 }
 
 function accuracyOf(probs: Float32Array, truth: Int32Array, k: number): number {
@@ -58,6 +74,7 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
   const onnx = new Uint8Array(await readFile(options.onnx).catch((e: NodeJS.ErrnoException) => {
     throw new ModelFormatError(`${options.onnx}: cannot read the .onnx file (${e.code ?? e.message}); pass the file written by "ecg export"`);
   }));
+  if (options.inputs?.length || readOnnxMetadataProps(onnx)[METADATA_KEYS.classes] === undefined) return runModelParity(options, onnx);
   const metadata = readModelMetadata(onnx, options.onnx);
   const dataPath = options.data ?? ECG5000_TEST;
   const width = metadata.inputLength * metadata.channels;
@@ -118,18 +135,22 @@ export function formatParityTable(report: ParityReport): string {
           r.runtime,
           r.provider ?? '',
           r.note === 'reference' ? '0 (reference)' : r.maxAbsDiff!.toExponential(2),
-          `${r.argmaxAgree}/${report.n}`,
-          `${(100 * r.accuracy!).toFixed(2)}%`,
+          r.argmaxAgree === undefined ? '-' : `${r.argmaxAgree}/${report.argmaxRows ?? report.n}`,
+          r.accuracy === undefined ? '-' : `${(100 * r.accuracy).toFixed(2)}%`,
           r.timeMs!.toFixed(0),
           (r.timeMs! / report.n).toFixed(3),
         ],
   );
   const widths = header.map((h, c) => Math.max(h.length, ...body.map((row) => (row[c]!.startsWith('skipped') ? 0 : row[c]!.length))));
   const line = (cells: string[]) => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd();
-  return [`parity on ${report.n} beats of ${report.data}`, line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  const what = report.argmaxRows === undefined && report.rows[0]?.accuracy !== undefined ? `${report.n} beats of ${report.data}` : `${report.n} samples: ${report.data}`;
+  return [`parity on ${what}`, line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
 export { DEFAULT_PARITY_DEVICES, PARITY_NODE_DEVICES, PARITY_RUNTIMES, parityRuntimes, type ParityInput, type ParityNodeDevice, type ParityRuntime, type RuntimeOutput } from './runtimes.js';
 export { BASE_FLAGS, CHROMIUM_INSTALL_HINT, CHROMIUM_PATH, chromiumAvailable, launchChromium, launchChromiumProfile, openPage, waitForRuns, WEBGPU_FLAGS, type OpenedPage } from './chromium.js';
+export { MODEL_RUNTIMES, runModelParity, type ModelRuntime, type ModelRuntimeOutput } from './model-parity.js';
+export { parseNpy, randomFeeds, readInputs, type Feed, type InputSignature } from './inputs.js';
+export { runInChromium, type HarnessRun } from './harness.js';
 export { classifyBundledBeats, pasteAndClassify, uploadBatch, type PageResult, type SingleResult } from './page-driver.js';
 export { loadTfjsModel, predictPacked } from './tfjs-reference.js';

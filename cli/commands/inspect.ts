@@ -14,7 +14,7 @@ export function formatInspection(file: string, m: OnnxModelSummary, bytes: numbe
   const shape = (s: (number | string)[]) => `[${s.join(', ')}]`;
   const lines = [
     `${file}: ${(bytes / 1024).toFixed(1)} KiB, IR ${m.irVersion}, opset ${m.opset}, producer ${m.producer || '(none)'}, graph "${m.graphName}"`,
-    ...m.inputs.map((v) => `  input  ${v.name} ${shape(v.shape)}`),
+    ...m.inputs.map((v) => `  input  ${v.name} ${shape(v.shape)}${v.dtype === 'float32' ? '' : ` ${v.dtype}`}`),
     ...m.outputs.map((v) => `  output ${v.name} ${shape(v.shape)}`),
     `  nodes  ${m.nodes.length}: ${Object.entries(m.nodesByOp).map(([op, n]) => `${op} ${n}`).join(', ')}`,
     `  params ${m.parameters.toLocaleString('en-US')} in ${m.initializers.length} initializers`,

@@ -1,8 +1,8 @@
-// Core layers: InputLayer, Dense, Activation, Dropout-like layers, Flatten, Reshape.
+// Core layers: InputLayer, Dense, Activation, Dropout-like layers, Flatten, Reshape, Embedding.
 // Porting notes: Keras Dense acts on the last axis of any rank (ONNX Gemm is 2-D only, so rank > 2
 // uses MatMul + Add); Flatten and Reshape follow Keras's channels-last element order, so their input
 // is brought back to Keras layout first; dropout and noise layers are the identity at inference.
-import { INPUT_NAME, ModelFormatError, UnsupportedLayerError } from '@ecg-onnx/core';
+import { ModelFormatError, UnsupportedLayerError } from '@ecg-onnx/core';
 import { attr, type Dim } from '../graph.js';
 import { identity, permute } from '../layout.js';
 import type { Converter } from '../convert-context.js';
@@ -10,20 +10,23 @@ import { applyActivation } from './activations.js';
 
 const staticDim = (d: Dim | undefined): d is number => typeof d === 'number';
 
-/** Graph input INPUT_NAME, shape [N, T, C] with a dynamic batch, as the runtimes expect. */
+/**
+ * A graph input named by ConvertOptions (the ECG contract's INPUT_NAME) or after the layer; any rank,
+ * float32 or int32, dynamic batch 'N'; Keras None dims stay dynamic, and with dynamicTime so does the
+ * time axis of sequences ([N, T, C] floats, [N, T] ids).
+ */
 export const inputLayer: Converter = (ctx) => {
   const shape = ctx.cfg.raw('batch_input_shape') ?? ctx.cfg.raw('batch_shape');
-  const dtype = ctx.cfg.raw('dtype') ?? 'float32';
-  if (dtype !== 'float32') ctx.cfg.fail('dtype', dtype, 'float32');
+  const dtype = ctx.cfg.oneOf('dtype', ['float32', 'int32'] as const, 'float32');
   if (ctx.cfg.raw('sparse') === true || ctx.cfg.raw('ragged') === true) ctx.cfg.fail('sparse/ragged', true, 'dense inputs');
-  if (!Array.isArray(shape) || shape.length !== 3 || !staticDim(shape[1]) || !staticDim(shape[2])) {
-    throw new UnsupportedLayerError(
-      `${ctx.cfg.where}: batch_input_shape ${JSON.stringify(shape)} is not supported; supported: [null, T, C] with static T and C (beats of fixed length); build the model with tf.input({shape: [T, C]})`,
-    );
+  if (!Array.isArray(shape) || shape.length < 2 || shape.slice(1).some((d) => d !== null && !(Number.isInteger(d) && d > 0))) {
+    throw new UnsupportedLayerError(`${ctx.cfg.where}: batch_input_shape ${JSON.stringify(shape)} is not supported; supported: [null, ...sizes] (positive sizes or null); build the model with tf.input({shape})`);
   }
-  const kerasShape: Dim[] = ['N', shape[1], shape[2]];
-  ctx.graph.addInput(INPUT_NAME, kerasShape);
-  return [{ name: INPUT_NAME, shape: kerasShape, perm: identity(3) }];
+  const input = ctx.graphInput!;
+  const sequence = (dtype === 'float32' && shape.length === 3) || (dtype === 'int32' && shape.length === 2);
+  const kerasShape: Dim[] = ['N', ...(shape.slice(1) as (number | null)[]).map((d, i) => (i === 0 && sequence && ctx.options.dynamicTime ? input.timeSymbol : d ?? `${input.name}_d${i + 1}`))];
+  ctx.graph.addInput(input.name, kerasShape, dtype);
+  return [{ name: input.name, shape: kerasShape, perm: identity(kerasShape.length), ...(dtype === 'int32' ? { dtype } : {}) }];
 };
 
 /** Gemm(A, B, C) for 2-D input; MatMul(A, B) + Add(C) otherwise. Kernel [I, U] is already B. */
@@ -55,13 +58,36 @@ export const activation: Converter = (ctx, [x]) => [
 /** Dropout, SpatialDropout1D, GaussianNoise, GaussianDropout, AlphaDropout: identity at inference. */
 export const inferenceIdentity: Converter = (_ctx, [x]) => [x!];
 
+/** Keras data_format channels_first flattens in channels-last order (TF.js transposes first). */
 export const flatten: Converter = (ctx, [x]) => {
-  ctx.cfg.requireDefault('data_format', 'channels_last');
+  const format = ctx.cfg.oneOf('data_format', ['channels_last', 'channels_first'] as const, 'channels_last');
   const rest = x!.shape.slice(1);
   if (!rest.every(staticDim)) throw new UnsupportedLayerError(`${ctx.cfg.where}: input shape [${x!.shape}] has a dynamic dimension; Flatten needs static sizes`);
   const shape: Dim[] = ['N', rest.reduce((a, b) => a * b, 1)];
   if (x!.shape.length === 2) return [x!];
-  return [{ name: ctx.add('Flatten', [ctx.as(x!, identity(x!.shape.length))], shape, { axis: attr.int(1) }), shape, perm: identity(2) }];
+  const rank = x!.shape.length;
+  const order = format === 'channels_first' ? [0, ...identity(rank).slice(2), 1] : identity(rank);
+  return [{ name: ctx.add('Flatten', [ctx.as(x!, order)], shape, { axis: attr.int(1) }), shape, perm: identity(2) }];
+};
+
+/**
+ * Embedding -> Gather(embeddings [V, E], ids) along axis 0: [N, ...] ids -> [N, ..., E]. Ids must be
+ * integers (ONNX Gather takes int32 indices); float ids are Cast to int32 first, truncating as TF.js
+ * does. mask_zero is carried to the layers that read masks (the recurrent converters).
+ */
+export const embedding: Converter = (ctx, [x]) => {
+  ctx.cfg.requireDefault('embeddings_constraint');
+  const vocab = ctx.cfg.positiveInt('input_dim');
+  const dim = ctx.cfg.positiveInt('output_dim');
+  const table = ctx.graph.floatConst(ctx.hint('embeddings'), [vocab, dim], ctx.weight('embeddings', [vocab, dim]));
+  const idsStored = permute(x!.shape, x!.perm);
+  const ids = x!.dtype === 'int32' ? x!.name : ctx.add('Cast', [x!.name], idsStored, { to: attr.int(6) }, 'ids');
+  const shape: Dim[] = [...x!.shape, dim];
+  const perm = [...x!.perm, x!.shape.length];
+  const y = ctx.add('Gather', [table, ids], permute(shape, perm), { axis: attr.int(0) });
+  const maskZero = ctx.cfg.bool('mask_zero', false);
+  if (maskZero && (x!.shape.length !== 2 || x!.perm[0] !== 0)) ctx.cfg.fail('mask_zero with input rank', x!.shape.length, 'ids [N, T]');
+  return [{ name: y, shape, perm, ...(maskZero ? { maskIds: ids } : {}) }];
 };
 
 export const reshape: Converter = (ctx, [x]) => {

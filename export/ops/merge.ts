@@ -71,3 +71,51 @@ export const concatenate: Converter = (ctx, inputs) => {
   const names = inputs.map((v) => ctx.as(v, perm));
   return [{ name: ctx.add('Concat', names, permute(shape, perm), { axis: attr.int(storedAxis(perm, axis)) }), shape, perm }];
 };
+
+/** Keras Subtract (exactly two inputs; TF.js has no Subtract layer, Keras-converted models do). */
+export const subtract: Converter = (ctx, inputs) => {
+  if (inputs.length !== 2) throw new UnsupportedLayerError(`${ctx.cfg.where}: needs exactly 2 inputs, got ${inputs.length}`);
+  return elementwise('Sub', false)(ctx, inputs);
+};
+
+/**
+ * Dot(axes, normalize) -> Einsum over the stored layouts (no transpose): a batched dot product that
+ * contracts axis a of x with axis b of y; the output is x's other axes then y's, [N, 1] when nothing
+ * else is left (as Keras/TF.js batchDot). normalize=true divides each input by its L2 norm along the
+ * contracted axis first (TF.js l2Normalize: x / sqrt(max(sum(x^2), 1e-12))).
+ */
+export const dot: Converter = (ctx, inputs) => {
+  if (inputs.length !== 2) throw new UnsupportedLayerError(`${ctx.cfg.where}: needs exactly 2 inputs, got ${inputs.length}`);
+  const [x, y] = inputs as [KerasValue, KerasValue];
+  const raw = ctx.cfg.raw('axes');
+  const pair = Array.isArray(raw) ? raw : [raw, raw];
+  const norm = (a: unknown, rank: number) => (typeof a === 'number' && Number.isInteger(a) ? (a < 0 ? rank + a : a) : NaN);
+  const [ax, ay] = [norm(pair[0], x.shape.length), norm(pair[1], y.shape.length)];
+  if (pair.length !== 2 || !(ax >= 1 && ax < x.shape.length) || !(ay >= 1 && ay < y.shape.length)) ctx.cfg.fail('axes', raw, 'one non-batch axis per input (an integer or [a, b])');
+  if (x.shape.length > 3 || y.shape.length > 3) ctx.cfg.fail('input ranks', [x.shape.length, y.shape.length], 'rank 2 or 3 (as TF.js batchDot)');
+  const dx = x.shape[ax];
+  const dy = y.shape[ay];
+  if (typeof dx === 'number' && typeof dy === 'number' && dx !== dy) throw new UnsupportedLayerError(`${ctx.cfg.where}: contracted sizes differ (${dx} vs ${dy})`);
+  const names = ctx.cfg.bool('normalize', false) ? [l2Normalize(ctx, x, ax, 'x'), l2Normalize(ctx, y, ay, 'y')] : [x.name, y.name];
+  // Letters: n batch, k contracted, then one per remaining axis of x (a, b, ...) and of y (p, q, ...).
+  const letter = (v: KerasValue, axis: number, other: string) => (axis === 0 ? 'n' : axis === (v === x ? ax : ay) ? 'k' : other[axis - 1]!);
+  const sub = (v: KerasValue, other: string) => v.perm.map((a) => letter(v, a, other)).join('');
+  const keptX = identity(x.shape.length).filter((a) => a !== 0 && a !== ax);
+  const keptY = identity(y.shape.length).filter((a) => a !== 0 && a !== ay);
+  const outLetters = ['n', ...keptX.map((a) => 'abc'[a - 1]!), ...keptY.map((a) => 'pqr'[a - 1]!)].join('');
+  const shape: Dim[] = ['N', ...keptX.map((a) => x.shape[a]!), ...keptY.map((a) => y.shape[a]!)];
+  const equation = `${sub(x, 'abc')},${sub(y, 'pqr')}->${outLetters}`;
+  const z = ctx.add('Einsum', names, shape.length === 1 ? ['N'] : shape, { equation: attr.string(equation) });
+  if (shape.length > 1) return [{ name: z, shape, perm: identity(shape.length) }];
+  const out: Dim[] = ['N', 1];
+  return [{ name: ctx.add('Unsqueeze', [z, ctx.graph.int64Const(ctx.hint('axes'), [1])], out), shape: out, perm: identity(2) }];
+};
+
+function l2Normalize(ctx: ConvertContext, v: KerasValue, axis: number, which: string): string {
+  const stored = permute(v.shape, v.perm);
+  const a = storedAxis(v.perm, axis);
+  const kept = stored.map((d, i) => (i === a ? 1 : d));
+  const sum = ctx.add('ReduceSumSquare', [v.name], kept, { axes: attr.ints([a]), keepdims: attr.int(1) }, `${which}_sum_sq`);
+  const floor = ctx.add('Max', [sum, ctx.graph.floatConst(ctx.hint(`${which}_eps`), [], [1e-12])], kept, {}, `${which}_floor`);
+  return ctx.add('Div', [v.name, ctx.add('Sqrt', [floor], kept, {}, `${which}_norm`)], stored, {}, `${which}_normalized`);
+}

@@ -4,11 +4,13 @@
 // pool (and into a dense-lowered conv's bias); convs are lowered next; the transposes the lowering
 // leaves are then sunk until they cancel; finally a BatchNormalization stuck behind a ReLU (now a
 // channels-last Mul + Add) is split into a folded scale and a deferred shift; last, the convs left
-// as Conv are lifted to 2-D so onnxruntime's blocked-layout CPU kernels take them.
+// as Conv are lifted to 2-D so onnxruntime's blocked-layout CPU kernels take them; then a transpose
+// before a Flatten -> Gemm is folded into the Gemm's weights and transposes of unit axes become reshapes.
 import type { Graph } from '../graph.js';
 import { foldBatchNorm } from './fold-batch-norm.js';
 import { foldPositiveScaleIntoConv } from './fold-scale-into-conv.js';
 import { foldPositiveScaleIntoGemm, moveShiftPastMaxPool } from './fold-scale-shift.js';
+import { foldTransposeIntoGemm, unitTransposesToReshapes } from './fold-transposes.js';
 import { mergeReshapes, removeDeadNodes } from './graph-edit.js';
 import { liftConvsTo2d } from './lift-conv-to-2d.js';
 import { DEFAULT_MAX_LOWERED_CONV_LENGTH, lowerSmallConvs } from './lower-small-conv.js';
@@ -38,6 +40,8 @@ export function optimizeGraph(graph: Graph, options: OptimizeOptions = {}): Pass
     { name: 'moveShiftPastMaxPool', changes: moveShiftPastMaxPool(graph) },
     { name: 'mergeReshapes', changes: mergeReshapes(graph) },
     { name: 'liftConvsTo2d', changes: options.liftConvs === false ? 0 : liftConvsTo2d(graph) },
+    { name: 'foldTransposeIntoGemm', changes: foldTransposeIntoGemm(graph) },
+    { name: 'unitTransposesToReshapes', changes: unitTransposesToReshapes(graph) },
     { name: 'removeDeadNodes', changes: removeDeadNodes(graph) },
   ];
 }

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ResetAfterGRU } from '../../train/gru.js';
 import { onnxCheck } from './fixtures.js';
 import { ACTIVATIONS, apply, functional, randomizeWeights } from './models.js';
-import { checkParity, type ParityResult } from './parity.js';
+import { checkModelParity, type ParityResult } from './parity.js';
 
 type Sym = tf.SymbolicTensor;
 interface Case {
@@ -143,7 +143,7 @@ describe('converters: TF.js predict vs onnxruntime-node', () => {
     it(c.name, async () => {
       const model = functional(c.steps ?? 10, c.channels ?? 3, c.body);
       randomizeWeights(model, c.name.length);
-      const r = await checkParity(model, c.steps ?? 10, c.channels ?? 3, c.name);
+      const r = await checkModelParity(model, c.name);
       written.push(...r.files);
       for (const s of [r.unoptimized, r.optimized, r.allLowered]) {
         expect(s.nodesByOp.Loop ?? 0).toBe(0);
@@ -158,6 +158,6 @@ describe('converters: TF.js predict vs onnxruntime-node', () => {
       layers: [tf.layers.conv1d({ inputShape: [12, 2], filters: 3, kernelSize: 3, activation: 'relu' }), tf.layers.globalMaxPooling1d(), tf.layers.dense({ units: 4, activation: 'softmax' })],
     });
     randomizeWeights(model, 5);
-    written.push(...(await checkParity(model, 12, 2, 'sequential')).files);
+    written.push(...(await checkModelParity(model, 'sequential')).files);
   });
 });

@@ -77,6 +77,65 @@ export async function ortPredict(bytes: Uint8Array, data: Float32Array, shape: n
   return out[OUTPUT_NAME]!.data as Float32Array;
 }
 
+/** One named graph input's data, as both TF.js and onnxruntime take it. */
+export interface Feed {
+  name: string;
+  dtype: 'float32' | 'int32';
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+
+/**
+ * Seeded random inputs for the graph inputs `inputs` (from the .onnx: names, shapes with 'N' and
+ * other dynamic dims, dtypes): floats in [-2, 2), ids in [0, vocabulary) (int32 inputs, and float
+ * inputs read by an Embedding) where the vocabulary is the smallest Embedding input_dim of the model.
+ * Dynamic dims other than the batch get `time`.
+ */
+export function randomFeeds(model: tf.LayersModel, n: number, seed: number, inputs: { name: string; shape: (number | string)[]; dtype: string }[], time = 7): Feed[] {
+  const vocab = Math.min(...model.layers.filter((l) => l.getClassName() === 'Embedding').map((l) => (l.getConfig().inputDim as number) ?? 10), 1000);
+  return inputs.map((input, i) => {
+    const shape = input.shape.map((d, a) => (a === 0 ? n : typeof d === 'number' ? d : time));
+    const floats = randomInput(1, shape, seed + 7919 * i);
+    const ids = () => Int32Array.from(floats, (v) => Math.min(vocab - 1, Math.floor(((v + 2) / 4) * vocab)));
+    if (input.dtype === 'int32') return { name: input.name, dtype: 'int32', shape, data: ids() };
+    // Float ids (an Embedding reading a float32 input) must still be valid rows.
+    const feedsEmbedding = model.inputLayers[i]!.outboundNodes.some((node) => node.outboundLayer.getClassName() === 'Embedding');
+    return { name: input.name, dtype: 'float32', shape, data: feedsEmbedding ? Float32Array.from(ids()) : floats };
+  });
+}
+
+/** TF.js predict of every output, flattened, in model.outputs order. */
+export function tfPredictFeeds(model: tf.LayersModel, feeds: Feed[]): Float32Array[] {
+  return tf.tidy(() => {
+    const out = model.predict(feeds.map((f) => tf.tensor(f.data, f.shape, f.dtype)));
+    return (Array.isArray(out) ? out : [out]).map((t) => t.dataSync() as Float32Array);
+  });
+}
+
+/** onnxruntime-node (1 thread) on named feeds; every graph output in graph order. */
+export async function ortRunFeeds(bytes: Uint8Array, feeds: Feed[]): Promise<Float32Array[]> {
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  try {
+    const out = await session.run(Object.fromEntries(feeds.map((f) => [f.name, new ort.Tensor(f.dtype, f.data, f.shape)])));
+    return session.outputNames.map((name) => out[name]!.data as Float32Array);
+  } finally {
+    await session.release();
+  }
+}
+
+/** onnxruntime-web's WASM provider in Node (numThreads 1, model bytes); every graph output in graph order. */
+export async function ortWebRunFeeds(bytes: Uint8Array, feeds: Feed[]): Promise<Float32Array[]> {
+  const web = await import('onnxruntime-web');
+  web.env.wasm.numThreads = 1;
+  const session = await web.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  try {
+    const out = await session.run(Object.fromEntries(feeds.map((f) => [f.name, new web.Tensor(f.dtype, f.data, f.shape)])));
+    return session.outputNames.map((name) => out[name]!.data as Float32Array);
+  } finally {
+    await session.release();
+  }
+}
+
 const CHECKER = `
 import sys, onnx
 for path in sys.argv[1:]:

@@ -84,3 +84,15 @@ export function randomModel(seed: number): { model: tf.LayersModel; steps: numbe
   randomizeWeights(model, seed);
   return { model, steps, channels };
 }
+
+/** An image model [N, H, W, C] (or channels-first [N, C, H, W]) with a flatten + softmax head. */
+export function imageModel(shape: [number, number, number], body: (x: Sym) => Sym, classes = 3): tf.LayersModel {
+  const input = tf.input({ shape });
+  return tf.model({ inputs: input, outputs: head(body(input), classes) });
+}
+
+/** A model whose output is the body's own output (no head): sequence, image or state outputs. */
+export function bare(shape: number[], body: (x: Sym) => Sym | Sym[], dtype: 'float32' | 'int32' = 'float32'): tf.LayersModel {
+  const input = tf.input({ shape, dtype });
+  return tf.model({ inputs: input, outputs: body(input) });
+}

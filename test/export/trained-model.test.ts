@@ -74,8 +74,8 @@ describe('trained ECG model: onnxruntime-node vs TF.js on all 4,500 test series'
     expect(m.irVersion).toBe(IR_VERSION);
     expect(m.opset).toBe(OPSET);
     expect(m.producer).toMatch(/^ecg-onnx /);
-    expect(m.inputs).toEqual([{ name: INPUT_NAME, shape: ['N', 140, 1] }]);
-    expect(m.outputs).toEqual([{ name: OUTPUT_NAME, shape: ['N', 5] }]);
+    expect(m.inputs).toEqual([{ name: INPUT_NAME, shape: ['N', 140, 1], dtype: 'float32' }]);
+    expect(m.outputs).toEqual([{ name: OUTPUT_NAME, shape: ['N', 5], dtype: 'float32' }]);
     const gru = m.nodes.filter((n) => n.opType === 'GRU');
     expect(gru).toHaveLength(1);
     expect(gru[0]!.attributes).toMatchObject({ hidden_size: 128, linear_before_reset: 1, activations: ['Sigmoid', 'Tanh'] });

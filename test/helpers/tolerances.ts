@@ -8,6 +8,8 @@ export const TOLERANCES = Object.freeze({
   gradientRel: 1e-4,
   /** TF.js predict vs onnxruntime (node CPU, web WASM): probabilities. */
   onnxAbs: 1e-5,
+  /** TF.js predict vs onnxruntime (node CPU, web WASM) on the exporter corpus (tens of layers deep). */
+  corpusAbs: 1e-4,
   /** TF.js predict vs onnxruntime-web WebGPU (SwiftShader). */
   webgpuAbs: 1e-4,
 });

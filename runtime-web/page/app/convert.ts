@@ -16,8 +16,9 @@ const shape = (dims: (number | string)[]) => `[${dims.join(', ')}]`;
 
 export function describeExport(s: ExportSummary): string {
   const ops = Object.entries(s.nodesByOp).map(([op, n]) => `${op} x${n}`).join(', ');
+  const list = (vs: ExportSummary['inputs']) => vs.map((v) => `${v.name} ${shape(v.shape)}${v.dtype === 'float32' ? '' : ` ${v.dtype}`}`).join(', ');
   return `${s.source}: ${s.nodes} ONNX nodes (${ops}), ${(s.bytes / 1024).toFixed(1)} KiB, ${s.parameters.toLocaleString('en')} parameters, opset ${s.opset}; ` +
-    `input beats ${shape(s.inputShape)} -> output probabilities ${shape(s.outputShape)}; exported in ${(s.seconds * 1000).toFixed(0)} ms`;
+    `input ${list(s.inputs)} -> output ${list(s.outputs)}; exported in ${(s.seconds * 1000).toFixed(0)} ms`;
 }
 
 /** Files of a dropped folder (or files), read through the entries API. */
@@ -57,7 +58,7 @@ export function setupConverter(hooks: ConvertHooks): void {
     const link = $<HTMLAnchorElement>('convert-download');
     link.href = lastUrl;
     link.download = `${summary.source.replace(/\.json$/i, '').replace(/^.*[\\/]/, '') || 'model'}.onnx`;
-    const isBeatClassifier = summary.inputShape.length === 3 && summary.outputShape.length === 2;
+    const isBeatClassifier = summary.contract === 'ecg';
     $('convert-loaded').textContent = isBeatClassifier ? await hooks.useModel(bytes, link.download) : '(not a beat classifier: input [N, T, C] and output [N, K] are needed to classify with it here)';
     hooks.setBusy(false);
   };
