@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { exportModel, fetchLayersModel, layersModelFilesFrom } from '../../export/index.js';
+import { exportEnsembleOf, exportModel, fetchLayersModel, layersModelFilesFrom } from '../../export/index.js';
 import { exportModel as exportPath } from '../../export/node.js';
 import { decodeModel } from '../../export/onnx-builder.js';
 import { onnx } from '../../export/generated/onnx.js';
@@ -105,6 +105,26 @@ export const SOURCE_REFUSALS: Refusal[] = [
   { name: 'a metrics.json that is not JSON', error: 'format', message: /metrics\.json: not valid JSON; fix or remove it/, run: async () => {
     const dir = await savedDir();
     await writeFile(join(dir, 'metrics.json'), '{');
+    return exportPath(dir);
+  } },
+  // ensemble.ts, onnx-builder.ts averageModels, node.ts ensemble folders
+  { name: 'an ensemble of one', error: 'format', message: /an ensemble needs at least 2 members, got 1/, run: async () => exportEnsembleOf([ecgShaped()]) },
+  { name: 'ensemble members with other classes', error: 'format', message: /member 1 \(.*\) has other classes than member 0/, run: async () => {
+    const [a, b] = await Promise.all([artifactsOf(ecgShaped()), artifactsOf(ecgShaped())]);
+    const classes = (labels: string[]) => ({ classes: labels.map((label) => ({ label, name: `c${label}` })) });
+    return exportEnsembleOf([{ ...a, userDefinedMetadata: classes(['1', '2', '3']) }, { ...b, userDefinedMetadata: classes(['1', '2', '4']) }]);
+  } },
+  { name: 'ensemble members with two outputs', error: 'format', message: /member 0 is not a one-input, one-output model/, run: async () => exportEnsembleOf([twoOutputs(), twoOutputs()]) },
+  { name: 'ensemble members of different input sizes', error: 'format', message: /member 1's input, output or opset differ from member 0's/, run: async () =>
+    exportEnsembleOf([ecgShaped(), fn([[8, 2]], (x) => on(L.dense({ units: 3 }), on(L.flatten(), x)))()]) },
+  { name: 'an ensemble.json that is not JSON', error: 'format', message: /ensemble\.json: not valid JSON/, run: async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'ensemble.json'), '{');
+    return exportPath(dir);
+  } },
+  { name: 'an ensemble.json of another format', error: 'format', message: /ensemble\.json: expected \{"format": "ecg-onnx-ensemble", "members": \["members\/0\/model", \.\.\.\]\}/, run: async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'ensemble.json'), JSON.stringify({ format: 'other', members: [1] }));
     return exportPath(dir);
   } },
 ];
