@@ -8,7 +8,7 @@ import { ECG5000_TEST } from '@ecg-onnx/ecg5000';
 import { initBackend, type BackendName } from '@ecg-onnx/train';
 import { runModelParity, type ModelRuntime } from './model-parity.js';
 import { PARITY_RUNTIMES, type ParityRuntime } from './runtimes.js';
-import { loadTfjsModel, predictPacked } from './tfjs-reference.js';
+import { loadTfjsReference, predictPacked } from './tfjs-reference.js';
 
 export interface ParityOptions {
   /** The saved TF.js model (folder holding model.json, or the model.json itself). */
@@ -90,7 +90,7 @@ export async function runParity(options: ParityOptions): Promise<ParityReport> {
 
   const tfjsBackend = await initBackend(options.backend ?? 'auto');
   log(`TF.js (${tfjsBackend}): ${n} beats ...`);
-  const model = await loadTfjsModel(options.model);
+  const model = await loadTfjsReference(options.model);
   const packed = packBeats(beats, metadata);
   const t0 = performance.now();
   const reference = predictPacked(model, packed, n, metadata.inputLength, metadata.channels);
@@ -153,4 +153,4 @@ export { MODEL_RUNTIMES, runModelParity, type ModelRuntime, type ModelRuntimeOut
 export { parseNpy, randomFeeds, readInputs, type Feed, type InputSignature } from './inputs.js';
 export { runInChromium, type HarnessRun } from './harness.js';
 export { classifyBundledBeats, pasteAndClassify, uploadBatch, type PageResult, type SingleResult } from './page-driver.js';
-export { loadTfjsModel, predictPacked } from './tfjs-reference.js';
+export { loadTfjsModel, loadTfjsReference, predictPacked, type TfjsReference } from './tfjs-reference.js';

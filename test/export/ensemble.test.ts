@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOnnxMetadataProps } from '../../core/metadata.js';
 import { decodeModel, exportEnsembleOf, ENSEMBLE_MEMBERS_KEY } from '../../export/index.js';
 import { exportModel } from '../../export/node.js';
+import { parityRuntimes, runParity } from '../../parity/index.js';
 import { load } from '../../runtime-node/index.js';
 import { load as loadWeb } from '../../runtime-web/index.js';
 import { initBackend } from '../../train/backend.js';
@@ -75,6 +76,15 @@ describe('an ensemble as one .onnx', () => {
       await node.dispose();
       await web.dispose();
     }
+  });
+
+  it('ecg parity takes the ensemble folder as the TF.js reference (the mean of its members)', async () => {
+    const file = join(tmp, 'parity.onnx');
+    await writeFile(file, (await exportModel(ensembleDir)).bytes);
+    const report = await runParity({ model: ensembleDir, onnx: file, data: join(tmp, 'data', 'ECG5000_TEST.tsv'), backend: 'wasm', runtimes: parityRuntimes(['cpu']) });
+    const node = report.rows.find((r) => r.runtime === 'onnxruntime-node CPU')!;
+    expect(node.maxAbsDiff).toBeLessThanOrEqual(TOLERANCES.onnxAbs);
+    expect(node.argmaxAgree).toBe(report.n);
   });
 
   it('exportEnsembleOf takes in-memory models too, and refuses a single member', async () => {
