@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { argmax, classificationReport, type ClassificationReport, ModelFormatError, type ModelSpec } from '@ecg-onnx/core';
 import { findSplitFiles, readUcrFile, specFromDataset, toLabelledBeats, type LabelledBeats } from './data.js';
-import { loadTrainedModel } from './save.js';
+import { loadEnsemble } from './ensemble-model.js';
 
 /** Softmax outputs for every beat, row-major [count, K], in inference mode. */
 export function predictProbabilities(model: tf.LayersModel, beats: LabelledBeats, batchSize = 500): Float32Array {
@@ -48,11 +48,13 @@ export interface SavedModelEvaluation {
 }
 
 /**
- * Reloads a saved model (one loadTrainedModel call) and scores it on the UCR test file of `dataDir`,
- * encoding labels in the model's own class order. The test file's length must match the model.
+ * Reloads a saved model or ensemble folder and scores it on the UCR test file of `dataDir`, encoding
+ * labels in the model's own class order. The test file's length must match the model.
  */
 export async function evaluateSavedModel(modelDir: string, dataDir: string): Promise<SavedModelEvaluation> {
-  const { model, spec: savedSpec } = await loadTrainedModel(modelDir);
+  const ensemble = await loadEnsemble(modelDir);
+  const model = ensemble.models[0]!;
+  const savedSpec = ensemble.spec;
   try {
     const files = await findSplitFiles(dataDir);
     const inputLength = model.inputs[0]!.shape[1];
@@ -61,8 +63,8 @@ export async function evaluateSavedModel(modelDir: string, dataDir: string): Pro
     const spec = savedSpec ?? specFromDataset(await readUcrFile(files.train, inputLength));
     const testSet = await readUcrFile(files.test, inputLength);
     const beats = toLabelledBeats(testSet, spec.classes.map((c) => c.label));
-    return { report: evaluateModel(model, beats, spec), spec, testFile: files.test };
+    return { report: reportFromProbabilities(predictWith(ensemble.predict, beats), beats.y, spec), spec, testFile: files.test };
   } finally {
-    model.dispose();
+    ensemble.dispose();
   }
 }
