@@ -77,8 +77,11 @@ export interface TuneOptions {
   log?: (line: string) => void;
 }
 
-/** Higher CV accuracy wins; ties go to the candidate tried first (the simpler one). */
-const better = (a: TunedCandidate, b: TunedCandidate) => (a.accuracy > b.accuracy ? a : b.accuracy > a.accuracy ? b : b);
+/** Higher CV accuracy wins, then higher macro F1 (the rare classes); a full tie keeps the one tried first. */
+export function better(a: TunedCandidate, b: TunedCandidate): TunedCandidate {
+  if (a.accuracy !== b.accuracy) return a.accuracy > b.accuracy ? a : b;
+  return b.macroF1 > a.macroF1 ? b : a;
+}
 
 export async function tune(o: TuneOptions): Promise<TuneReport> {
   const started = performance.now();

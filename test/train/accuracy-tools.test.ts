@@ -126,3 +126,13 @@ describe('ensembles and distillation', () => {
     expect(metrics.test.accuracy).toBeGreaterThan(0);
   });
 });
+
+describe('choosing between candidates', () => {
+  const c = (name: string, accuracy: number, macroF1: number) => ({ name, overrides: {}, stage: 'A' as const, accuracy, macroF1, nll: 0, foldAccuracies: [] });
+  it('takes the higher CV accuracy, then the higher macro F1, then the one tried first', async () => {
+    const { better } = await import('../../train/tune.js');
+    expect(better(c('a', 0.95, 0.5), c('b', 0.94, 0.9)).name).toBe('a');
+    expect(better(c('a', 0.954, 0.6245), c('b', 0.954, 0.6324)).name).toBe('b');
+    expect(better(c('a', 0.95, 0.6), c('b', 0.95, 0.6)).name).toBe('a');
+  });
+});
