@@ -26,8 +26,8 @@ export interface FitOptions {
   numClasses: number;
   /** Called after every training batch (progress bars). */
   onBatch?: (epoch: number, batch: number, batches: number) => void;
-  /** Called after every epoch with that epoch's record. */
-  onEpoch?: (record: EpochRecord) => void;
+  /** Called after every epoch with that epoch's record and the wall-clock seconds of its training steps. */
+  onEpoch?: (record: EpochRecord, seconds: number) => void;
   /** Per-class loss weights (index = class), e.g. balancedClassWeights(); default: every beat weighs 1. */
   classWeights?: readonly number[];
   /**
@@ -42,6 +42,7 @@ export interface FitOptions {
   backend?: BackendName;
 }
 
+/** One epoch of history.json: only numbers that repeat for a seed (times are in FitResult.epochSeconds). */
 export interface EpochRecord {
   epoch: number;
   /** Mean training loss/accuracy over the epoch's batches (with dropout and augmentation), as Keras reports. */
@@ -50,8 +51,6 @@ export interface EpochRecord {
   /** null under the 'full' protocol (no validation set). */
   valLoss: number | null;
   valAccuracy: number | null;
-  /** Wall-clock seconds of the epoch's training steps (validation excluded). */
-  seconds: number;
   learningRate: number;
 }
 
@@ -59,6 +58,8 @@ export interface FitResult {
   history: EpochRecord[];
   /** 1-based epoch whose weights the model now holds (lowest validation loss; the last epoch without validation). */
   bestEpoch: number;
+  /** Wall-clock seconds of each epoch's training steps (validation excluded), index = epoch - 1. */
+  epochSeconds: number[];
   trainSeconds: number;
   trainSamplesPerSecond: number;
 }
@@ -113,6 +114,7 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
   const stepper = await createStepper(model, o);
   const batches = Math.ceil(train.count / o.batchSize);
   const history: EpochRecord[] = [];
+  const epochSeconds: number[] = [];
   let best: { epoch: number; valLoss: number; weights: tf.Tensor[] } | undefined;
   let trainSeconds = 0;
   let step = 0;
@@ -135,6 +137,7 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
       }
       const seconds = (performance.now() - started) / 1000;
       trainSeconds += seconds;
+      epochSeconds.push(seconds);
       const val = validation && validation.count > 0 ? evaluateLoss(model, validation, o.numClasses) : undefined;
       const record: EpochRecord = {
         epoch,
@@ -142,7 +145,6 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
         accuracy: correct / train.count,
         valLoss: val?.loss ?? null,
         valAccuracy: val?.accuracy ?? null,
-        seconds,
         learningRate: lr,
       };
       history.push(record);
@@ -151,7 +153,7 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
         best?.weights.forEach((t) => t.dispose());
         best = { epoch, valLoss: val.loss, weights: model.weights.map((w) => w.read().clone()) };
       }
-      o.onEpoch?.(record);
+      o.onEpoch?.(record, seconds);
     }
   } finally {
     dropout.restore();
@@ -162,5 +164,5 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
     best.weights.forEach((t) => t.dispose());
   }
   const samples = train.count * o.epochs;
-  return { history, bestEpoch: best?.epoch ?? o.epochs, trainSeconds, trainSamplesPerSecond: trainSeconds > 0 ? samples / trainSeconds : 0 };
+  return { history, bestEpoch: best?.epoch ?? o.epochs, epochSeconds, trainSeconds, trainSamplesPerSecond: trainSeconds > 0 ? samples / trainSeconds : 0 };
 }

@@ -5,7 +5,7 @@ import type { EpochRecord } from './fit.js';
 
 export interface ProgressReporter {
   onBatch: (epoch: number, batch: number, batches: number) => void;
-  onEpoch: (record: EpochRecord) => void;
+  onEpoch: (record: EpochRecord, seconds: number) => void;
   stop: () => void;
 }
 
@@ -14,9 +14,9 @@ export function isInteractive(stream: NodeJS.WriteStream = process.stderr): bool
   return Boolean(stream.isTTY) && !(ci && ci !== 'false' && ci !== '0');
 }
 
-export function formatEpoch(r: EpochRecord, epochs: number): string {
+export function formatEpoch(r: EpochRecord, epochs: number, seconds: number): string {
   const val = r.valLoss === null ? '' : `  val loss ${r.valLoss.toFixed(4)}  val acc ${(100 * r.valAccuracy!).toFixed(2)}%`;
-  return `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  loss ${r.loss.toFixed(4)}  acc ${(100 * r.accuracy).toFixed(2)}%${val}  ${r.seconds.toFixed(1)}s`;
+  return `epoch ${String(r.epoch).padStart(String(epochs).length)}/${epochs}  loss ${r.loss.toFixed(4)}  acc ${(100 * r.accuracy).toFixed(2)}%${val}  ${seconds.toFixed(1)}s`;
 }
 
 /** `log` receives the per-epoch lines; the bar (when shown) draws on stderr. */
@@ -34,10 +34,10 @@ export function createProgress(epochs: number, log: (line: string) => void, inte
       }
       bar.update(batch);
     },
-    onEpoch(record) {
+    onEpoch(record, seconds) {
       bar?.stop();
       bar = undefined;
-      log(formatEpoch(record, epochs));
+      log(formatEpoch(record, epochs, seconds));
     },
     stop() {
       bar?.stop();

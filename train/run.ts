@@ -46,6 +46,8 @@ export interface TrainMetrics {
   bestEpoch: number;
   trainSamplesPerSecond: number;
   trainSeconds: number;
+  /** Wall-clock seconds of each epoch's training steps (kept out of history.json, which repeats for a seed). */
+  epochSeconds: number[];
   recipe: Omit<TrainOptions, 'dataDir' | 'outDir' | 'seed' | 'backend' | 'preset' | 'classNames' | 'workers' | 'calibrate' | 'teacher' | 'teacherMix'>;
   data: { train: string; test: string; trainCount: number; validationCount: number; testCount: number };
   spec: ModelSpec;
@@ -133,6 +135,7 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
       bestEpoch: result.bestEpoch,
       trainSamplesPerSecond: result.trainSamplesPerSecond,
       trainSeconds: result.trainSeconds,
+      epochSeconds: result.epochSeconds,
       recipe,
       data: { train: data.files.train, test: data.files.test, trainCount: train.count, validationCount: validation?.count ?? 0, testCount: data.test.count },
       spec: data.spec,

@@ -25,7 +25,7 @@ export interface TrainModelInput {
   teacher?: (x: Float32Array, n: number) => Float32Array;
   teacherMix?: number;
   onBatch?: (epoch: number, batch: number, batches: number) => void;
-  onEpoch?: (record: EpochRecord) => void;
+  onEpoch?: (record: EpochRecord, seconds: number) => void;
 }
 
 export interface TrainedModel {

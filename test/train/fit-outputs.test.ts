@@ -41,7 +41,10 @@ describe('ecg train outputs', () => {
   it('history.json has one record per epoch and the saved epoch is the best validation loss', async () => {
     const history = JSON.parse(await readFile(join(run.runDir, OUTPUT_FILES.history), 'utf8')) as EpochRecord[];
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
-    for (const h of history) for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'seconds'] as const) expect(Number.isFinite(h[k])).toBe(true);
+    for (const h of history) for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'learningRate'] as const) expect(Number.isFinite(h[k])).toBe(true);
+    expect(history.every((h) => !('seconds' in h))).toBe(true); // times live in metrics.json, so history.json repeats for a seed
+    expect(metrics.epochSeconds).toHaveLength(3);
+    expect(metrics.epochSeconds.reduce((a, b) => a + b, 0)).toBeCloseTo(metrics.trainSeconds, 6);
     const best = Math.min(...history.map((h) => h.valLoss!));
     expect(history[metrics.bestEpoch - 1]!.valLoss).toBe(best);
     expect(metrics.validation!.loss).toBe(best);
