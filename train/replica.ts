@@ -63,9 +63,13 @@ export class Replica {
     this.variables.forEach((v, i) => into.set(v.dataSync() as Float32Array, this.offsets[i]));
   }
 
-  /** Writes the flat buffer into the variables (new tensors, as tf.train.adam's assign does). */
+  /**
+   * Writes the flat buffer into the variables (new tensors, as tf.train.adam's assign does). A copy
+   * (slice, not subarray): the cpu backend keeps the very array it is given, so a view would let the
+   * next Adam step rewrite these tensors in place, and with them fit's best-epoch copies.
+   */
   writeParams(from: Float32Array): void {
-    tf.tidy(() => this.variables.forEach((v, i) => v.assign(tf.tensor(from.subarray(this.offsets[i], this.offsets[i]! + v.size), v.shape))));
+    tf.tidy(() => this.variables.forEach((v, i) => v.assign(tf.tensor(from.slice(this.offsets[i], this.offsets[i]! + v.size), v.shape))));
   }
 
   readStats(into: Float32Array): void {
@@ -82,7 +86,7 @@ export class Replica {
     tf.tidy(() => {
       for (const w of this.movingStats) {
         const current = w.read();
-        w.write(tf.tensor(from.subarray(at, at + current.size), current.shape));
+        w.write(tf.tensor(from.slice(at, at + current.size), current.shape)); // a copy, as writeParams
         at += current.size;
       }
     });

@@ -82,6 +82,22 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(result.trainSamplesPerSecond).toBeGreaterThan(0);
     });
 
+    it('restores an earlier best epoch, not the last one, when validation gets worse as training goes on', async () => {
+      // Validation labels rotated by one class: the better the model learns the training task, the
+      // higher its validation loss, so the best epoch is an early one and the last epoch is not it.
+      const rotated = (d: LabelledBeats): LabelledBeats => ({ ...d, y: d.y.map((k) => (k + 1) % K) });
+      const model = tinyModel(100);
+      const result = await fit(model, toyData(48, 1), rotated(toyData(24, 2)), options({ seed: 3, epochs: 6, learningRate: 0.05 }));
+      const held = evaluateLoss(model, rotated(toyData(24, 2)), K);
+      model.dispose();
+      const valLosses = result.history.map((h) => h.valLoss!);
+      const best = valLosses.indexOf(Math.min(...valLosses)) + 1;
+      expect(best).toBeLessThan(6); // the scenario: the last epoch is not the best
+      expect(valLosses[5]! - valLosses[best - 1]!).toBeGreaterThan(0.01);
+      expect(result.bestEpoch).toBe(best);
+      expect(held.loss).toBeCloseTo(valLosses[best - 1]!, 5); // the model holds the best epoch's weights
+    });
+
     it('without validation keeps the last epoch and reports null validation numbers', async () => {
       const model = tinyModel(100);
       const result = await fit(model, toyData(48, 1), undefined, options({ epochs: 2 }));
