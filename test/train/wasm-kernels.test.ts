@@ -1,11 +1,14 @@
 // Our WASM kernels (train/kernels/) against the CPU backend on the shapes training produces and on
 // odd ones: transposed matrix products, Tile, MaxPoolGrad; and a whole training step of the
-// paper's model on wasm with nothing missing, whose gradients match the CPU backend's.
+// paper's model on wasm with nothing missing, whose gradients match the CPU backend's; and that the
+// kernels TF.js dispatches to (tf.getKernel) are ours, not the package's, after initBackend('wasm').
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../core/random.js';
 import { classInfos } from '../../core/spec.js';
 import { initBackend } from '../../train/backend.js';
+import { REQUIRED_WASM_KERNELS, WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../../train/kernels/index.js';
+import { originalWasmKernel } from '../../train/kernels/wasm-heap.js';
 import { buildModel } from '../../train/model.js';
 import { TOLERANCES, assertClose } from '../helpers/tolerances.js';
 
@@ -142,5 +145,36 @@ describe('wasm Identity shares data safely', () => {
     expect(Array.from(y.dataSync())).toEqual([1, 2, 3]);
     expect(Array.from(v.dataSync())).toEqual([4, 5, 6]);
     tf.dispose([y, v]);
+  });
+});
+
+describe('the registered wasm kernels are ours', () => {
+  const ours = (name: string) => tf.getKernel(name, 'wasm')?.kernelFunc as unknown;
+
+  it("after initBackend('wasm') every kernel of the table dispatches to our implementation", async () => {
+    await initBackend('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect([...WASM_TRAINING_KERNELS.keys()]).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'MaxPoolGrad', 'Mean', 'Sum', 'Tile']);
+    for (const [name, fn] of WASM_TRAINING_KERNELS) expect(ours(name), name).toBe(fn);
+    // ...and they replaced a package kernel where the package has one (Conv2DBackpropFilter it lacks).
+    for (const name of ['BatchMatMul', 'Conv2D', 'Identity', 'Sum', 'Tile']) expect(originalWasmKernel(name), name).not.toBe(WASM_TRAINING_KERNELS.get(name));
+  });
+
+  it('switching the speedups off gives the package kernels back but keeps the required one; all of them again after', async () => {
+    await initBackend('wasm');
+    try {
+      registerWasmTrainingKernels([]);
+      for (const [name, fn] of WASM_TRAINING_KERNELS) {
+        if (REQUIRED_WASM_KERNELS.includes(name)) expect(ours(name), name).toBe(fn);
+        else expect(ours(name), name).toBe(originalWasmKernel(name));
+      }
+      registerWasmTrainingKernels(['Tile']);
+      expect(ours('Tile')).toBe(WASM_TRAINING_KERNELS.get('Tile'));
+      expect(ours('BatchMatMul')).toBe(originalWasmKernel('BatchMatMul'));
+    } finally {
+      registerWasmTrainingKernels();
+    }
+    for (const [name, fn] of WASM_TRAINING_KERNELS) expect(ours(name), name).toBe(fn);
+    expect(() => registerWasmTrainingKernels(['Nope'])).toThrow('unknown wasm kernel "Nope"');
   });
 });
