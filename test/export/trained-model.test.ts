@@ -1,6 +1,7 @@
 // The real thing: the shared trained ECG model (test/helpers/trained-model.ts) exported with and
 // without the passes; onnxruntime-node vs TF.js on all 4,500 test series (max abs diff <= 1e-5,
 // identical argmax, identical accuracy), plus the structure and metadata the runtimes rely on.
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -47,6 +48,31 @@ const accuracy = (probs: Float32Array) => {
   for (let i = 0; i < truth.length; i++) if (labels[argmax(probs, i * labels.length, labels.length)] === truth[i]) correct++;
   return correct / truth.length;
 };
+
+/** Keys sorted at every level, undefined dropped: written here from the exporter's doc, not imported. */
+const sortedJson = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(sortedJson).join(',')}]`
+    : v && typeof v === 'object'
+      ? `{${Object.keys(v)
+          .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${sortedJson((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(v);
+
+/**
+ * The source hash as export/layers-model.ts documents it, from the files with node:crypto: SHA-256 of
+ * the sorted-key JSON of {modelTopology, weightSpecs}, a newline, then the weight files' bytes in
+ * manifest order. `flipByte` XORs that byte of the weights (to show the hash covers them).
+ */
+async function sha256OfModelFiles(dir: string, flipByte?: number): Promise<string> {
+  const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { modelTopology: unknown; weightsManifest: { paths: string[]; weights: unknown[] }[] };
+  const hash = createHash('sha256').update(`${sortedJson({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights) })}\n`);
+  const weights = Buffer.concat(await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p)))));
+  if (flipByte !== undefined) weights[flipByte] ^= 0xff;
+  return hash.update(weights).digest('hex');
+}
 
 describe('trained ECG model: onnxruntime-node vs TF.js on all 4,500 test series', () => {
   for (const [label, options] of [
@@ -108,7 +134,10 @@ describe('trained ECG model: onnxruntime-node vs TF.js on all 4,500 test series'
     expect(meta.classes.map((c) => c.name)).toEqual(['Normal', 'R-on-T PVC', 'PVC', 'Supraventricular premature beat', 'Unclassified']);
     expect(meta.exportedAt).toBe('2026-01-01T00:00:00.000Z');
     expect(meta.sourceSha256).toBe(summary.sourceSha256);
-    expect(meta.testAccuracy).toBeGreaterThan(0.5);
+    expect(meta.sourceSha256).toBe(await sha256OfModelFiles(modelDir));
+    const metrics = JSON.parse(await readFile(join(runDir, 'metrics.json'), 'utf8')) as { test: { accuracy: number } };
+    expect(meta.testAccuracy).toBe(metrics.test.accuracy); // the run's own number, not a re-measurement
+    expect(summary.sourceSha256).not.toBe(await sha256OfModelFiles(modelDir, 1)); // one weight byte changed: another hash
     expect(meta.output).toMatch(/probabilities \(softmax\)/);
     const dir = await tempDir();
     await writeFile(join(dir, 'opt.onnx'), bytes);
