@@ -1,0 +1,321 @@
+// The folding passes on hand-built graphs: each fold keeps every output (onnxruntime-node before vs
+// after) and removes the node it promises, and each guard refuses the graphs where folding would be wrong.
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../../export/graph.js';
+import { foldBatchNorm } from '../../export/passes/fold-batch-norm.js';
+import { foldPositiveScaleIntoConv } from '../../export/passes/fold-scale-into-conv.js';
+import { foldPositiveScaleIntoGemm, moveShiftPastMaxPool } from '../../export/passes/fold-scale-shift.js';
+import { attr, batchNorm, conv1d, expectPassKeepsOutputs, expectPassRefuses, graphWithInput, markOutput, opTypes, values } from './pass-graphs.js';
+
+function gemm(g: Graph, x: string, m: number, seed: number, opts: { bias?: boolean; attributes?: Record<string, ReturnType<typeof attr.int>> } = {}): string {
+  const [n, k] = g.shapeOf(x) as [string, number];
+  const inputs = [x, g.floatConst('Wg', [k, m], values(k * m, seed)), ...(opts.bias === false ? [] : [g.floatConst('Bg', [m], values(m, seed + 1))])];
+  return g.add('Gemm', inputs, [n, m], opts.attributes ?? {}, 'gemm');
+}
+
+describe('foldBatchNorm', () => {
+  const convBn = (opts: { epsilon?: number; bias?: boolean; group?: number } = {}) => () => {
+    const { g, x } = graphWithInput(['N', 4, 9]);
+    const c = conv1d(g, x, 6, 3, 1, { pads: [1, 1], bias: opts.bias, group: opts.group });
+    g.nodes.at(-1)!.docString = 'conv1d';
+    const y = batchNorm(g, c, 10, -1.5, 1.5, opts.epsilon);
+    markOutput(g, y);
+    return g;
+  };
+
+  it('folds Conv -> BatchNormalization into the Conv (default epsilon)', async () => {
+    const g = await expectPassKeepsOutputs(convBn(), foldBatchNorm, 1);
+    expect(opTypes(g)).toEqual(['Conv']);
+    expect(g.nodes[0]!.outputs).toEqual([g.outputs[0]!.name]);
+    expect(g.nodes[0]!.docString).toBe('conv1d + BatchNormalization (folded)');
+  });
+
+  it('folds with an explicit epsilon, a bias-free conv and a grouped conv', async () => {
+    await expectPassKeepsOutputs(convBn({ epsilon: 0.5 }), foldBatchNorm, 1);
+    await expectPassKeepsOutputs(convBn({ bias: false }), foldBatchNorm, 1);
+    await expectPassKeepsOutputs(convBn({ group: 2 }), foldBatchNorm, 1);
+  });
+
+  const gemmBn = (attributes?: Record<string, ReturnType<typeof attr.int>>, bias?: boolean) => () => {
+    const { g, x } = graphWithInput(['N', 5]);
+    const y = gemm(g, x, 3, 2, { attributes, bias });
+    const z = batchNorm(g, y, 20, -1.5, 1.5, 0.01);
+    g.nodes.at(-1)!.docString = 'bn';
+    markOutput(g, z);
+    return g;
+  };
+
+  it('folds Gemm -> BatchNormalization into the Gemm (B is [K, M]: output channel fastest)', async () => {
+    const g = await expectPassKeepsOutputs(gemmBn(), foldBatchNorm, 1);
+    expect(opTypes(g)).toEqual(['Gemm']);
+    expect(g.nodes[0]!.docString).toBe(' + bn (folded)');
+    await expectPassKeepsOutputs(gemmBn(undefined, false), foldBatchNorm, 1);
+    await expectPassKeepsOutputs(gemmBn({ alpha: attr.float(1), beta: attr.float(1) }), foldBatchNorm, 1);
+  });
+
+  it.each([
+    ['transA', { transA: attr.int(1) }],
+    ['transB', { transB: attr.int(1) }],
+    ['alpha', { alpha: attr.float(2) }],
+    ['beta', { beta: attr.float(0.5) }],
+  ])('leaves a Gemm with %s alone', (_name, attributes) => {
+    expectPassRefuses(gemmBn(attributes), foldBatchNorm);
+  });
+
+  it('leaves a BatchNormalization whose input is read elsewhere too, or comes from another op', () => {
+    expectPassRefuses(() => {
+      const g = convBn()();
+      markOutput(g, g.nodes[0]!.outputs[0]!); // the unnormalised conv output is a graph output too
+      return g;
+    }, foldBatchNorm);
+    expectPassRefuses(() => {
+      const { g, x } = graphWithInput(['N', 4, 9]);
+      const r = g.add('Relu', [conv1d(g, x, 4, 1, 3)], ['N', 4, 9]);
+      markOutput(g, batchNorm(g, r, 4));
+      return g;
+    }, foldBatchNorm);
+    expectPassRefuses(() => {
+      const { g, x } = graphWithInput(['N', 4, 9]);
+      markOutput(g, batchNorm(g, x, 4)); // reads a graph input: no producer
+      return g;
+    }, foldBatchNorm);
+  });
+
+  it('leaves it when a BN parameter or the weight is not a constant', () => {
+    for (const which of [1, 2, 3, 4]) {
+      expectPassRefuses(() => {
+        const g = convBn()();
+        const bn = g.nodes.find((n) => n.opType === 'BatchNormalization')!;
+        bn.inputs[which] = g.addInput(`p${which}`, [6]);
+        return g;
+      }, foldBatchNorm);
+    }
+    expectPassRefuses(() => {
+      const g = convBn()();
+      g.nodes[0]!.inputs[1] = g.addInput('w', [6, 4, 3]);
+      return g;
+    }, foldBatchNorm);
+  });
+
+  it('leaves a Gemm whose output width differs from the BN channel count', () => {
+    expectPassRefuses(() => {
+      const g = gemmBn()();
+      const bn = g.nodes[1]!;
+      bn.inputs = [bn.inputs[0]!, ...[1, 2, 3, 4].map((i) => g.floatConst(`p${i}`, [2], [1, 0.5]))];
+      return g;
+    }, foldBatchNorm);
+  });
+});
+
+describe('foldPositiveScaleIntoConv', () => {
+  const convReluBn = (opts: { gammaLo?: number; pool?: 'sole' | 'shared' | 'none'; epsilon?: number; bias?: boolean } = {}) => () => {
+    const { g, x } = graphWithInput(['N', 3, 12]);
+    const c = conv1d(g, x, 4, 3, 5, { pads: [1, 1], bias: opts.bias });
+    const r = g.add('Relu', [c], g.shapeOf(c));
+    const b = batchNorm(g, r, 30, opts.gammaLo ?? 0.2, 1.5, opts.epsilon);
+    if ((opts.pool ?? 'none') === 'none') {
+      markOutput(g, b);
+      return g;
+    }
+    const p = g.add('MaxPool', [b], ['N', 4, 4], { kernel_shape: attr.ints([3]), strides: attr.ints([3]) }, 'pool');
+    markOutput(g, p);
+    if (opts.pool === 'shared') markOutput(g, b);
+    return g;
+  };
+
+  it('moves a positive BN scale into the conv and keeps the shift as an Add [C, 1]', async () => {
+    const g = await expectPassKeepsOutputs(convReluBn(), foldPositiveScaleIntoConv, 1);
+    expect(opTypes(g)).toEqual(['Conv', 'Relu', 'Add']);
+    expect(g.initializers.get(g.nodes[2]!.inputs[1]!)!.dims).toEqual([4, 1]);
+    expect(g.nodes[2]!.attributes).toEqual({});
+    await expectPassKeepsOutputs(convReluBn({ epsilon: 0.25, bias: false }), foldPositiveScaleIntoConv, 1);
+  });
+
+  it('adds the shift after a MaxPool that is the only reader (a third of the elements)', async () => {
+    const g = await expectPassKeepsOutputs(convReluBn({ pool: 'sole' }), foldPositiveScaleIntoConv, 1);
+    expect(opTypes(g)).toEqual(['Conv', 'Relu', 'MaxPool', 'Add']);
+    expect(g.nodes[2]!.inputs).toEqual([g.nodes[1]!.outputs[0]]);
+    expect(g.nodes[3]!.outputs).toEqual([g.outputs[0]!.name]);
+    expect(g.shapeOf(g.nodes[2]!.outputs[0]!)).toEqual(['N', 4, 4]);
+  });
+
+  it('keeps the shift before a MaxPool whose input is read elsewhere too', async () => {
+    const g = await expectPassKeepsOutputs(convReluBn({ pool: 'shared' }), foldPositiveScaleIntoConv, 1);
+    expect(opTypes(g)).toEqual(['Conv', 'Relu', 'Add', 'MaxPool']);
+  });
+
+  it('leaves a BN with a non-positive scale, or not behind Conv -> Relu', () => {
+    expectPassRefuses(convReluBn({ gammaLo: -1 }), foldPositiveScaleIntoConv);
+    expectPassRefuses(() => {
+      const g = convReluBn()();
+      const gamma = g.initializers.get(g.nodes[2]!.inputs[1]!)!;
+      (gamma.data as Float32Array)[0] = 0;
+      return g;
+    }, foldPositiveScaleIntoConv);
+    expectPassRefuses(() => {
+      const g = convReluBn()();
+      g.nodes[1]!.opType = 'Sigmoid';
+      return g;
+    }, foldPositiveScaleIntoConv);
+    expectPassRefuses(() => {
+      const g = convReluBn()();
+      markOutput(g, g.nodes[1]!.outputs[0]!); // Relu read twice
+      return g;
+    }, foldPositiveScaleIntoConv);
+    expectPassRefuses(() => {
+      const g = convReluBn()();
+      markOutput(g, g.nodes[0]!.outputs[0]!); // Conv read twice
+      return g;
+    }, foldPositiveScaleIntoConv);
+  });
+
+  it('leaves it when a parameter is not constant or the channel counts disagree', () => {
+    for (const which of [1, 2, 3, 4]) {
+      expectPassRefuses(() => {
+        const g = convReluBn()();
+        g.nodes[2]!.inputs[which] = g.addInput(`p${which}`, [4]);
+        return g;
+      }, foldPositiveScaleIntoConv);
+    }
+    expectPassRefuses(() => {
+      const g = convReluBn()();
+      g.nodes[0]!.inputs[1] = g.addInput('w', [4, 3, 3]);
+      return g;
+    }, foldPositiveScaleIntoConv);
+    expectPassRefuses(() => {
+      const g = convReluBn()();
+      const bn = g.nodes[2]!;
+      bn.inputs = [bn.inputs[0]!, ...[1, 2, 3, 4].map((i) => g.floatConst(`p${i}`, [2], [1, 1]))];
+      return g;
+    }, foldPositiveScaleIntoConv);
+  });
+});
+
+describe('foldPositiveScaleIntoGemm', () => {
+  const gemmReluMul = (opts: { reshape?: boolean; scaleLo?: number; attributes?: Record<string, ReturnType<typeof attr.int>>; bias?: boolean; scaleDims?: number[]; swap?: boolean } = {}) => () => {
+    const { g, x } = graphWithInput(['N', 6]);
+    const y = gemm(g, x, 4, 7, { attributes: opts.attributes, bias: opts.bias });
+    let cur = g.add('Relu', [y], ['N', 4]);
+    if (opts.reshape) cur = g.add('Reshape', [cur, g.int64Const('shape', [-1, 2, 4])], ['N', 2, 4]);
+    const s = g.floatConst('s', opts.scaleDims ?? [4], values(4, 8, opts.scaleLo ?? 0.1, 2));
+    const m = g.add('Mul', opts.swap ? [s, cur] : [cur, s], g.shapeOf(cur));
+    markOutput(g, m);
+    return g;
+  };
+
+  it('moves a positive channels-last scale into the Gemm columns and bias', async () => {
+    const g = await expectPassKeepsOutputs(gemmReluMul(), foldPositiveScaleIntoGemm, 1);
+    expect(opTypes(g)).toEqual(['Gemm', 'Relu']);
+    expect(g.outputs[0]!.name).toBe(g.nodes[1]!.outputs[0]);
+    await expectPassKeepsOutputs(gemmReluMul({ bias: false }), foldPositiveScaleIntoGemm, 1);
+  });
+
+  it('looks through one Reshape between Relu and Mul', async () => {
+    const g = await expectPassKeepsOutputs(gemmReluMul({ reshape: true }), foldPositiveScaleIntoGemm, 1);
+    expect(opTypes(g)).toEqual(['Gemm', 'Relu', 'Reshape']);
+  });
+
+  it('refuses a scale that is not all positive, not [M], or a Gemm with attributes', () => {
+    expectPassRefuses(gemmReluMul({ scaleLo: -1 }), foldPositiveScaleIntoGemm);
+    expectPassRefuses(gemmReluMul({ scaleDims: [1, 4] }), foldPositiveScaleIntoGemm);
+    expectPassRefuses(gemmReluMul({ attributes: { alpha: attr.float(1) } }), foldPositiveScaleIntoGemm);
+    expectPassRefuses(() => {
+      const g = gemmReluMul()();
+      const s = g.nodes[2]!.inputs[1]!;
+      g.initializers.set(s, { name: s, dims: [2], data: Float32Array.of(1, 2) });
+      return g;
+    }, foldPositiveScaleIntoGemm);
+  });
+
+  it('refuses Mul(scale, x), a Relu or Gemm output read twice, and a non-Relu activation', () => {
+    expectPassRefuses(gemmReluMul({ swap: true }), foldPositiveScaleIntoGemm);
+    expectPassRefuses(() => {
+      const g = gemmReluMul()();
+      markOutput(g, g.nodes[1]!.outputs[0]!);
+      return g;
+    }, foldPositiveScaleIntoGemm);
+    expectPassRefuses(() => {
+      const g = gemmReluMul()();
+      markOutput(g, g.nodes[0]!.outputs[0]!);
+      return g;
+    }, foldPositiveScaleIntoGemm);
+    expectPassRefuses(() => {
+      const g = gemmReluMul()();
+      g.nodes[1]!.opType = 'Tanh';
+      return g;
+    }, foldPositiveScaleIntoGemm);
+    expectPassRefuses(() => {
+      const g = gemmReluMul()();
+      g.nodes[0]!.inputs[1] = g.addInput('w', [6, 4]);
+      return g;
+    }, foldPositiveScaleIntoGemm);
+    expectPassRefuses(() => {
+      const g = gemmReluMul()();
+      g.nodes[2]!.opType = 'Add';
+      return g;
+    }, foldPositiveScaleIntoGemm);
+  });
+});
+
+describe('moveShiftPastMaxPool', () => {
+  // Channels-last [N, 6, 3] + t[3] -> windows of 2 (Reshape or Gather) -> ReduceMax over the window axis.
+  const addPool = (opts: { via?: 'Reshape' | 'Gather'; reduce?: string; tDims?: number[]; channels?: number; sharedAdd?: boolean } = {}) => () => {
+    const { g, x } = graphWithInput(['N', 6, 3]);
+    const c = opts.channels ?? 3;
+    const t = g.floatConst('t', opts.tDims ?? [c], values(c, 3));
+    const a = g.add('Add', [x, t], ['N', 6, 3]);
+    const w =
+      (opts.via ?? 'Reshape') === 'Reshape'
+        ? g.add('Reshape', [a, g.int64Const('shape', [0, 3, 2, 3])], ['N', 3, 2, 3])
+        : g.add('Gather', [a, g.addInitializer('idx', [3, 2], BigInt64Array.of(0n, 1n, 2n, 3n, 4n, 5n))], ['N', 3, 2, 3], { axis: attr.int(1) });
+    const r = g.add(opts.reduce ?? 'ReduceMax', [w], ['N', 3, 3], { axes: attr.ints([2]), keepdims: attr.int(0) });
+    markOutput(g, r);
+    if (opts.sharedAdd) markOutput(g, a);
+    return g;
+  };
+
+  it('adds the shift to the pooled output instead, through Reshape or Gather windows', async () => {
+    for (const via of ['Reshape', 'Gather'] as const) {
+      const g = await expectPassKeepsOutputs(addPool({ via }), moveShiftPastMaxPool, 1);
+      expect(opTypes(g)).toEqual([via, 'ReduceMax', 'Add']);
+      expect(g.nodes[0]!.inputs[0]).toBe('x');
+      expect(g.nodes[2]!.outputs).toEqual([g.outputs[0]!.name]);
+      expect(g.shapeOf(g.nodes[1]!.outputs[0]!)).toEqual(['N', 3, 3]);
+    }
+  });
+
+  it('refuses a mean pool, a [C, 1] shift, a shift of another width and an Add read twice', () => {
+    expectPassRefuses(addPool({ reduce: 'ReduceMean' }), moveShiftPastMaxPool);
+    expectPassRefuses(addPool({ tDims: [3, 1] }), moveShiftPastMaxPool);
+    expectPassRefuses(() => {
+      const g = addPool()();
+      const t = g.nodes[0]!.inputs[1]!;
+      g.initializers.set(t, { name: t, dims: [1], data: Float32Array.of(2) });
+      return g;
+    }, moveShiftPastMaxPool);
+    expectPassRefuses(addPool({ sharedAdd: true }), moveShiftPastMaxPool);
+    expectPassRefuses(() => {
+      const g = addPool()();
+      g.nodes[1]!.opType = 'Relu';
+      return g;
+    }, moveShiftPastMaxPool);
+    expectPassRefuses(() => {
+      const g = addPool()();
+      g.nodes[0]!.inputs[1] = g.addInput('tt', [3]);
+      return g;
+    }, moveShiftPastMaxPool);
+  });
+
+  it('refuses windows whose last axis is not the channel axis', () => {
+    expectPassRefuses(() => {
+      const g = addPool()();
+      g.shapes.set(g.nodes[1]!.outputs[0]!, ['N', 3, 3, 2]);
+      return g;
+    }, moveShiftPastMaxPool);
+    expectPassRefuses(() => {
+      const g = addPool()();
+      g.shapes.set(g.nodes[2]!.outputs[0]!, ['N', 3, 2]);
+      return g;
+    }, moveShiftPastMaxPool);
+  });
+});
