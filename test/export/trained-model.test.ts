@@ -70,7 +70,7 @@ async function sha256OfModelFiles(dir: string, flipByte?: number): Promise<strin
   const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { modelTopology: unknown; weightsManifest: { paths: string[]; weights: unknown[] }[] };
   const hash = createHash('sha256').update(`${sortedJson({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights) })}\n`);
   const weights = Buffer.concat(await Promise.all(json.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(join(dir, p)))));
-  if (flipByte !== undefined) weights[flipByte] ^= 0xff;
+  if (flipByte !== undefined) weights[flipByte] = weights[flipByte]! ^ 0xff;
   return hash.update(weights).digest('hex');
 }
 
