@@ -20,24 +20,31 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 
 /**
  * Fills a fresh temporary directory with `fill`, then swaps it in for `dir` (replacing an old one).
- * A failure part-way leaves `dir` as it was.
+ * A failure part-way (in `fill` or in either rename) leaves `dir` as it was. A process killed
+ * between the two renames leaves no `dir`, the old one beside it as the hidden `.NAME.*.tmp.old`.
  */
 export async function writeDirAtomic(dir: string, fill: (tmpDir: string) => Promise<void>): Promise<void> {
   await mkdir(dirname(dir), { recursive: true });
   const tmp = join(dirname(dir), `.${basename(dir)}.${process.pid}.${Date.now()}.tmp`);
   const old = `${tmp}.old`;
   await mkdir(tmp, { recursive: true });
+  let movedAside = false;
   try {
     await fill(tmp);
-    await rename(dir, old).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'ENOENT') throw e;
-    });
+    movedAside = await rename(dir, old).then(
+      () => true,
+      (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+        return false;
+      },
+    );
     await rename(tmp, dir);
-    await rm(old, { recursive: true, force: true });
   } catch (err) {
+    if (movedAside) await rename(old, dir).catch(() => {}); // the swap failed: put the old one back
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
+  await rm(old, { recursive: true, force: true });
 }
 
 /**
