@@ -4,10 +4,13 @@
 // thing at a time from A's winner (learning rate, augmentation off or stronger, balanced class weights,
 // more epochs); stage C combines the B changes that helped. The winner's out-of-fold predictions fit its
 // temperature, and K-member ensembles of it are cross-validated for theirs. The TEST file is never opened.
-import { fitTemperature, type ModelSpec } from '@ecg-onnx/core';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fitTemperature } from '@ecg-onnx/core';
 import type { BackendName } from './backend.js';
 import { crossValidate, type CvScore } from './cross-validation.js';
 import { loadUcrTrainOnly } from './data.js';
+import { readCached, writeCached, type CvKey } from './tune-cache.js';
 import { PAPER_RECIPE, resolveRecipe, type Recipe, type RecipeOverrides } from './options.js';
 
 export interface Candidate {
@@ -74,6 +77,8 @@ export interface TuneOptions {
   candidates?: Candidate[];
   /** Caps every candidate's epochs (quick checks of the machinery, not a real search). */
   maxEpochs?: number;
+  /** A directory of finished results (tune-cache.ts): reused when the key matches, added to otherwise. */
+  cache?: string;
   log?: (line: string) => void;
 }
 
@@ -87,6 +92,19 @@ export async function tune(o: TuneOptions): Promise<TuneReport> {
   const started = performance.now();
   const log = o.log ?? (() => {});
   const { spec, train, file } = await loadUcrTrainOnly(o.dataDir);
+  const data = createHash('sha256').update(await readFile(file)).digest('hex');
+  /** crossValidate through the cache, when there is one. */
+  const validate = async (recipe: Recipe, members: number): Promise<CvScore> => {
+    const key: CvKey = { data, recipe, folds: o.folds, seed: o.seed, workers: o.workers, backend: o.backend, members };
+    const cached = o.cache === undefined ? undefined : await readCached(o.cache, key);
+    if (cached) {
+      log(`  (cached in ${o.cache})`);
+      return cached;
+    }
+    const score = await crossValidate(train, spec, recipe, { folds: o.folds, seed: o.seed, workers: o.workers, backend: o.backend, members, log });
+    if (o.cache !== undefined) await writeCached(o.cache, key, score);
+    return score;
+  };
   log(`cross-validating on ${file} only (${train.count} series, ${o.folds} stratified folds, seed ${o.seed}); the TEST file is not opened`);
   const tried: TunedCandidate[] = [];
   const scores = new Map<TunedCandidate, CvScore>();
@@ -94,7 +112,7 @@ export async function tune(o: TuneOptions): Promise<TuneReport> {
     log(`\n[${stage}] ${c.name}`);
     const recipe = resolveRecipe('paper', c.overrides);
     if (o.maxEpochs !== undefined) recipe.epochs = Math.min(recipe.epochs, o.maxEpochs);
-    const score = await crossValidate(train, spec, recipe, { folds: o.folds, seed: o.seed, workers: o.workers, backend: o.backend, log });
+    const score = await validate(recipe, 1);
     const t: TunedCandidate = { ...c, stage, accuracy: score.accuracy, macroF1: score.macroF1, nll: score.nll, foldAccuracies: score.foldAccuracies };
     log(`  CV accuracy ${(100 * t.accuracy).toFixed(2)}%, macro F1 ${t.macroF1.toFixed(4)}, NLL ${t.nll.toFixed(4)}`);
     tried.push(t);
@@ -130,16 +148,14 @@ export async function tune(o: TuneOptions): Promise<TuneReport> {
     if (o.maxEpochs !== undefined) recipe.epochs = Math.min(recipe.epochs, o.maxEpochs);
     log(`\nwinner: ${best.name}: CV accuracy ${(100 * best.accuracy).toFixed(2)}%; temperature ${temperature.toFixed(3)} from its out-of-fold predictions`);
     const report: TuneReport = { trainFile: file, folds: o.folds, seed: o.seed, candidates: tried, winner: { ...best, recipe, temperature }, seconds: 0 };
-    if (o.ensemble >= 2) report.ensemble = await tuneEnsemble(train, spec, recipe, o, log);
+    if (o.ensemble >= 2) {
+      log(`\n[ensemble] ${o.ensemble} members of the winner per fold`);
+      const score = await validate(recipe, o.ensemble);
+      const temperature = fitTemperature(score.oof, train.y, spec.classes.length);
+      log(`  CV accuracy ${(100 * score.accuracy).toFixed(2)}%, macro F1 ${score.macroF1.toFixed(4)}; ensemble temperature ${temperature.toFixed(3)}`);
+      report.ensemble = { members: o.ensemble, accuracy: score.accuracy, macroF1: score.macroF1, foldAccuracies: score.foldAccuracies, temperature };
+    }
     report.seconds = (performance.now() - started) / 1000;
     return report;
   }
-}
-
-async function tuneEnsemble(train: Parameters<typeof crossValidate>[0], spec: ModelSpec, recipe: Recipe, o: TuneOptions, log: (line: string) => void): Promise<NonNullable<TuneReport['ensemble']>> {
-  log(`\n[ensemble] ${o.ensemble} members of the winner per fold`);
-  const score = await crossValidate(train, spec, recipe, { folds: o.folds, seed: o.seed, workers: o.workers, backend: o.backend, members: o.ensemble, log });
-  const temperature = fitTemperature(score.oof, train.y, spec.classes.length);
-  log(`  CV accuracy ${(100 * score.accuracy).toFixed(2)}%, macro F1 ${score.macroF1.toFixed(4)}; ensemble temperature ${temperature.toFixed(3)}`);
-  return { members: o.ensemble, accuracy: score.accuracy, macroF1: score.macroF1, foldAccuracies: score.foldAccuracies, temperature };
 }
