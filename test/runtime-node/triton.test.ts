@@ -5,11 +5,23 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { decodeMetadata, readOnnxMetadataProps } from '../../core/metadata.js';
 import { load } from '../../runtime-node/index.js';
 import { tritonConfig, writeTritonRepository } from '../../runtime-node/triton.js';
 import { tinyOnnxModel } from './tiny-onnx.js';
+
+/** A write the mocked node:fs/promises fails (ENOSPC), for "untouched on failure"; none unless a test sets it. */
+const fault = vi.hoisted(() => ({ writeFile: undefined as ((path: string) => boolean) | undefined, attempted: [] as string[] }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  const writeFile: typeof fs.writeFile = async (path, data, options) => {
+    fault.attempted.push(String(path));
+    if (fault.writeFile?.(String(path))) throw Object.assign(new Error('ENOSPC: injected write failure'), { code: 'ENOSPC' });
+    return fs.writeFile(path, data, options);
+  };
+  return { ...fs, default: { ...fs, writeFile }, writeFile };
+});
 
 const classes = [
   { label: '1', name: 'Normal' },
@@ -26,6 +38,10 @@ beforeAll(async () => {
   await writeFile(onnx, tiny.bytes);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
+afterEach(() => {
+  fault.writeFile = undefined;
+  fault.attempted = [];
+});
 
 /** The few protobuf-text fields a Triton ModelConfig needs, read back from config.pbtxt. */
 function fields(config: string) {
@@ -87,6 +103,23 @@ describe('writeTritonRepository', () => {
     expect((await readdir(join(repoDir, 'ecg'))).sort()).toEqual(['1', 'config.pbtxt', 'labels.txt']);
     expect(fields(await readFile(join(repoDir, 'ecg', 'config.pbtxt'), 'utf8')).maxBatch).toBe(8);
     expect((await readdir(repoDir)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('a write failing inside the atomic write leaves the existing model folder untouched', async () => {
+    const repoDir = join(dir, 'repo-enospc');
+    await writeTritonRepository(onnx, repoDir, { maxBatch: 8 });
+    await writeFile(join(repoDir, 'other-model'), 'another model of the repository');
+    const before = await readFile(join(repoDir, 'ecg', 'config.pbtxt'), 'utf8');
+    fault.attempted = [];
+    fault.writeFile = (p) => p.endsWith('model.onnx');
+    await expect(writeTritonRepository(onnx, repoDir, { maxBatch: 16 })).rejects.toThrow(/ENOSPC: injected/);
+    // It failed at the last file of the new folder, after config.pbtxt and labels.txt were written
+    // into the temporary folder beside it, so the atomic replacement is what kept the old one.
+    expect(fault.attempted.map((p) => p.slice(repoDir.length + 1).replace(/^\.ecg\.[^/]+\.tmp/, 'TMP'))).toEqual(['TMP/config.pbtxt', 'TMP/labels.txt', 'TMP/1/model.onnx']);
+    expect(await readFile(join(repoDir, 'ecg', 'config.pbtxt'), 'utf8')).toBe(before);
+    expect(fields(before).maxBatch).toBe(8);
+    expect(await readFile(join(repoDir, 'ecg', '1', 'model.onnx'))).toEqual(Buffer.from(tiny.bytes));
+    expect((await readdir(repoDir)).sort()).toEqual(['ecg', 'other-model']);
   });
 
   it('a missing .onnx leaves the repository untouched', async () => {
