@@ -86,7 +86,11 @@ describe('trained model on onnxruntime-node (CPU)', () => {
     expect(doc.report.accuracy).toBe(trainedTest.accuracy);
     expect(doc.report.confusionMatrix).toEqual(trainedTest.confusionMatrix);
     expect(stderr).toContain(`accuracy ${(100 * trainedTest.accuracy).toFixed(2)}%`);
-    expect(trainedTest.accuracy).toBeGreaterThan(0.5838); // better than the majority class
+    // The shared test model scores 91.1% (always answering "Normal": 58.4%); >= 0.90 fails on a model
+    // that is broken, not only on one that learnt nothing. It predicts all five classes, so the
+    // confusion matrix above compares every column.
+    expect(trainedTest.accuracy).toBeGreaterThanOrEqual(0.9);
+    for (let k = 0; k < 5; k++) expect(trainedTest.confusionMatrix.reduce((n, row) => n + row[k]!, 0)).toBeGreaterThan(0);
   });
 
   it('the server answers test beats with the same probabilities', async () => {

@@ -28,26 +28,32 @@ describe('ecg train outputs', () => {
     expect(metrics.params).toEqual({ total: 743_109, trainable: 742_789, nonTrainable: 320 });
     expect(metrics.backend).toBe('wasm');
     expect(metrics.seed).toBe(1);
-    expect(metrics.epochs).toBe(3);
+    expect(metrics.epochs).toBe(10);
+    expect(metrics.preset).toBe('best');
     expect(metrics.trainSamplesPerSecond).toBeGreaterThan(0);
-    expect(metrics.data).toMatchObject({ trainCount: 400, validationCount: 100, testCount: 4500 });
+    expect(metrics.data).toMatchObject({ trainCount: 500, validationCount: 0, testCount: 4500 }); // --split full
     const t = metrics.test;
     expect(t.perClass.map((c) => c.support)).toEqual([2627, 1590, 86, 175, 22]);
     expect(Object.keys(t.perClass[0]!).sort()).toEqual(['f1', 'label', 'name', 'precision', 'recall', 'support']);
     expect(t.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(4500);
-    expect(t.accuracy).toBeGreaterThan(0.5838); // better than always answering "Normal"
+    // The recipe of TRAINED_MODEL_ARGS scores 91.1%; always answering "Normal" scores 58.4% (2627/4500),
+    // so a floor at 0.90 fails when training breaks, not only when it learns nothing.
+    expect(t.accuracy).toBeGreaterThanOrEqual(0.9);
+    for (let k = 0; k < 5; k++) expect(t.confusionMatrix.reduce((n, row) => n + row[k]!, 0), `beats predicted as class ${k + 1}`).toBeGreaterThan(0);
   });
 
-  it('history.json has one record per epoch and the saved epoch is the best validation loss', async () => {
+  it('history.json has one record per epoch; without a validation set (--split full) the last epoch is kept', async () => {
+    // Best-validation-epoch selection is tested in fit.test.ts on a run whose best epoch is not the last.
     const history = JSON.parse(await readFile(join(run.runDir, OUTPUT_FILES.history), 'utf8')) as EpochRecord[];
-    expect(history.map((h) => h.epoch)).toEqual([1, 2, 3]);
-    for (const h of history) for (const k of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'learningRate'] as const) expect(Number.isFinite(h[k])).toBe(true);
+    expect(history.map((h) => h.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    for (const h of history) for (const k of ['loss', 'accuracy', 'learningRate'] as const) expect(Number.isFinite(h[k])).toBe(true);
+    expect(history.every((h) => h.valLoss === null && h.valAccuracy === null)).toBe(true);
     expect(history.every((h) => !('seconds' in h))).toBe(true); // times live in metrics.json, so history.json repeats for a seed
-    expect(metrics.epochSeconds).toHaveLength(3);
+    expect(history.at(-1)!.learningRate).toBeLessThan(history[0]!.learningRate / 10); // cosine decay
+    expect(metrics.epochSeconds).toHaveLength(10);
     expect(metrics.epochSeconds.reduce((a, b) => a + b, 0)).toBeCloseTo(metrics.trainSeconds, 6);
-    const best = Math.min(...history.map((h) => h.valLoss!));
-    expect(history[metrics.bestEpoch - 1]!.valLoss).toBe(best);
-    expect(metrics.validation!.loss).toBe(best);
+    expect(metrics.bestEpoch).toBe(10);
+    expect(metrics.validation).toBeNull();
   });
 
   it('prints a Table 1 style model table: 25 rows from the input to the softmax, 743,109 params', async () => {
