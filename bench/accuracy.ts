@@ -7,10 +7,11 @@
 //   npx tsx bench/accuracy.ts --preset cv --ensemble 5 --distill --seeds 101,202,303,404,505
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClassificationReport } from '../core/metrics.js';
 import { trainEnsemble } from '../train/ensemble.js';
-import { trainAndSave } from '../train/run.js';
+import { trainAndSave, type TrainMetrics } from '../train/run.js';
 import { trainOptionsBuilder, trainOptionsFromArgs, type TrainArgs } from '../cli/commands/train.js';
 
 const argv = (await trainOptionsBuilder(yargs(hideBin(process.argv)))
@@ -29,9 +30,12 @@ interface Row {
   test: ClassificationReport;
   ece: number;
   nll: number;
+  /** ECE before the recipe's temperature (single models only). */
+  eceBefore?: number;
 }
 
 const seeds = argv.seeds.split(',').map(Number);
+const singleRow = (kind: string, seed: number, m: TrainMetrics): Row => ({ kind, seed, test: m.test, ece: m.calibration.test.ece, nll: m.calibration.test.nll, eceBefore: m.calibration.testUncalibrated.ece });
 const rows: Row[] = [];
 const pct = (x: number) => (100 * x).toFixed(2);
 const quiet = { log: (l: string) => (/^epoch|^kept|^calibrated|^ensemble of/.test(l) ? process.stderr.write(l + '\n') : undefined), figures: false };
@@ -41,14 +45,19 @@ for (const seed of seeds) {
   if (argv.ensemble >= 2) {
     const e = await trainEnsemble({ ...options, outDir: join(dir, 'ensemble') }, argv.ensemble, quiet);
     rows.push({ kind: `ensemble of ${argv.ensemble}`, seed, test: e.test, ece: e.calibration.ece, nll: e.calibration.nll });
+    // Every member is a single model of the recipe with its own seed: these rows cost nothing extra.
+    for (const [i, memberSeed] of e.seeds.entries()) {
+      const m = JSON.parse(await readFile(join(dir, 'ensemble', 'members', String(i), 'metrics.json'), 'utf8')) as TrainMetrics;
+      rows.push(singleRow('single model (ensemble members)', memberSeed, m));
+    }
     if (argv.distill) {
       // The student starts from another seed, so it is not a copy of the first member.
       const { metrics } = await trainAndSave({ ...options, seed: seed + 50, outDir: join(dir, 'student'), teacher: join(dir, 'ensemble'), teacherMix: argv['teacher-mix'] }, quiet);
-      rows.push({ kind: 'distilled single model', seed, test: metrics.test, ece: metrics.calibration.test.ece, nll: metrics.calibration.test.nll });
+      rows.push(singleRow('distilled single model', seed, metrics));
     }
   } else {
     const { metrics } = await trainAndSave(options, quiet);
-    rows.push({ kind: 'single model', seed, test: metrics.test, ece: metrics.calibration.test.ece, nll: metrics.calibration.test.nll });
+    rows.push(singleRow('single model', seed, metrics));
   }
   process.stderr.write(`seed ${seed}: ${rows.filter((r) => r.seed === seed).map((r) => `${r.kind} ${pct(r.test.accuracy)}%`).join(', ')}\n`);
 }
@@ -57,16 +66,17 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const std = (xs: number[]) => Math.sqrt(xs.reduce((a, b) => a + (b - mean(xs)) ** 2, 0) / Math.max(1, xs.length - 1));
 const recall = (r: ClassificationReport, label: string) => r.perClass.find((c) => c.label === label)?.recall ?? NaN;
 console.log(`\nrecipe: preset ${argv.preset} + flags (${JSON.stringify(trainOptionsFromArgs({ ...argv, seed: seeds[0]! }), (k, v) => (k === 'dataDir' || k === 'outDir' ? undefined : v))})`);
-console.log('| model | seed | test acc % | macro F1 | ECE | NLL | recall PVC (3) | recall unclassified (5) |');
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+const f4 = (x: number | undefined) => (x === undefined ? '–' : x.toFixed(4));
+console.log('| model | seed | test acc % | macro F1 | ECE | ECE before T | NLL | recall PVC (3) | recall unclassified (5) |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.kind} | ${r.seed} | ${pct(r.test.accuracy)} | ${r.test.macroF1.toFixed(4)} | ${r.ece.toFixed(4)} | ${r.nll.toFixed(4)} | ${pct(recall(r.test, '3'))} | ${pct(recall(r.test, '5'))} |`);
+  console.log(`| ${r.kind} | ${r.seed} | ${pct(r.test.accuracy)} | ${r.test.macroF1.toFixed(4)} | ${r.ece.toFixed(4)} | ${f4(r.eceBefore)} | ${r.nll.toFixed(4)} | ${pct(recall(r.test, '3'))} | ${pct(recall(r.test, '5'))} |`);
 }
 for (const kind of [...new Set(rows.map((r) => r.kind))]) {
   const of = rows.filter((r) => r.kind === kind);
   const acc = of.map((r) => r.test.accuracy);
   console.log(
-    `| **${kind}: mean +- std (n=${of.length})** | | **${pct(mean(acc))} +- ${pct(std(acc))}** | ${mean(of.map((r) => r.test.macroF1)).toFixed(4)} | ${mean(of.map((r) => r.ece)).toFixed(4)} | ${mean(of.map((r) => r.nll)).toFixed(4)} | ${pct(mean(of.map((r) => recall(r.test, '3'))))} | ${pct(mean(of.map((r) => recall(r.test, '5'))))} |`,
+    `| **${kind}: mean +- std (n=${of.length})** | | **${pct(mean(acc))} +- ${pct(std(acc))}** | ${mean(of.map((r) => r.test.macroF1)).toFixed(4)} | ${mean(of.map((r) => r.ece)).toFixed(4)} | ${f4(of[0]!.eceBefore === undefined ? undefined : mean(of.map((r) => r.eceBefore!)))} | ${mean(of.map((r) => r.nll)).toFixed(4)} | ${pct(mean(of.map((r) => recall(r.test, '3'))))} | ${pct(mean(of.map((r) => recall(r.test, '5'))))} |`,
   );
 }
 console.log('the paper reports 94.19%; published on this split: HIVE-COTE 2 94.84%, TS-CHIEF 94.85%, ROCKET 94.72%');
