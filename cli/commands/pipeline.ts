@@ -6,14 +6,19 @@ import { finished } from 'node:stream/promises';
 import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '@ecg-onnx/core/node';
-import { EcgError, formatReport } from '@ecg-onnx/core';
+import { EcgError, formatReport, InvalidInputError } from '@ecg-onnx/core';
 import { evaluateSavedModel, findSplitFiles, OUTPUT_FILES, trainAndSave, type TrainResult } from '@ecg-onnx/train';
 import { runCommand } from '../run-command.js';
 import { trainOptionsBuilder, trainOptionsFromArgs, type TrainArgs } from './train.js';
 
 /** What every step can see: the parsed flags, the output directory and what earlier steps left. */
+/** `ecg pipeline` flags: every `ecg train` flag, plus how many test beats the parity step runs. */
+export interface PipelineArgs extends TrainArgs {
+  'parity-n'?: number;
+}
+
 export interface PipelineContext {
-  args: TrainArgs;
+  args: PipelineArgs;
   outDir: string;
   /** DIR/model: the trained tfjs model. */
   modelDir: string;
@@ -92,7 +97,7 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
     run: async (ctx) => {
       const { formatParityTable, runParity } = await import('@ecg-onnx/parity');
       const { test } = await findSplitFiles(ctx.args.data);
-      const report = await runParity({ model: ctx.modelDir, onnx: join(ctx.outDir, ONNX_FILE), data: test, log: (line) => ctx.log(`  ${line}`) });
+      const report = await runParity({ model: ctx.modelDir, onnx: join(ctx.outDir, ONNX_FILE), data: test, n: ctx.args['parity-n'], log: (line) => ctx.log(`  ${line}`) });
       await writeFileAtomic(join(ctx.outDir, 'parity.json'), `${JSON.stringify(report, null, 2)}\n`);
       ctx.log(formatParityTable(report));
       const recipe = ctx.args.preset === 'paper' ? "the paper's recipe" : `preset ${ctx.args.preset}`;
@@ -101,13 +106,16 @@ export const PIPELINE_STEPS: readonly PipelineStep[] = [
   },
 ];
 
-export const pipelineCommand: CommandModule<object, TrainArgs> = {
+export const pipelineCommand: CommandModule<object, PipelineArgs> = {
   command: 'pipeline',
   describe: `Run the whole job: ${PIPELINE_STEPS.map((s) => s.name).join(' -> ')} (takes every \`ecg train\` flag)`,
-  builder: (y: Argv) => trainOptionsBuilder(y),
-  handler: (args: ArgumentsCamelCase<TrainArgs>) =>
+  builder: (y: Argv) =>
+    trainOptionsBuilder(y).option('parity-n', { type: 'number', describe: 'parity step: the first N beats of the test file (default: all of them)' }) as unknown as Argv<PipelineArgs>,
+  handler: (args: ArgumentsCamelCase<PipelineArgs>) =>
     runCommand(async () => {
       trainOptionsFromArgs(args); // reject bad flags before the first step starts
+      const parityN = args['parity-n'];
+      if (parityN !== undefined && !(Number.isInteger(parityN) && parityN >= 1)) throw new InvalidInputError(undefined, `--parity-n must be a positive integer, got ${parityN}`);
       const log = (line: string) => process.stdout.write(line + '\n');
       const ctx: PipelineContext = { args, outDir: args.out, modelDir: join(args.out, OUTPUT_FILES.model), log };
       for (const [i, step] of PIPELINE_STEPS.entries()) {
