@@ -4,6 +4,7 @@
 // one run so machine drift cancels in the ratios. Usage:
 //   npm run bench:export [-- --model DIR/model] [--threads 2] [--quick]
 import { execFileSync } from 'node:child_process';
+import { measureBatch } from './ort-timing.js';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -48,24 +49,6 @@ async function timeExport(dir: string, options: Parameters<typeof exportModel>[1
   return { bytes, seconds: best };
 }
 
-const CHILD = join(import.meta.dirname, 'ort-throughput.mjs');
-
-/**
- * Each measurement runs one model alone in a fresh process (onnxruntime's worker threads spin after a
- * run; sessions sharing a process steal the 2 cores from each other, unevenly); rounds interleave the
- * models so drift hits all alike. Reports the median over rounds of each process's median ms per run.
- */
-function measureBatch(files: string[], inputs: string[], batch: number, seconds: number, rounds: number): number[] {
-  const runs: number[][] = files.map(() => []);
-  for (let r = 0; r < rounds; r++) {
-    for (const [i, file] of files.entries()) {
-      const out = execFileSync(process.execPath, [CHILD, file, inputs[i]!, String(batch), String(seconds), String(threads)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      runs[i]!.push((JSON.parse(out) as { ms: number }).ms);
-    }
-  }
-  return runs.map((ts) => ts.sort((a, b) => a - b)[Math.floor(ts.length / 2)]!);
-}
-
 const dir = await modelDir();
 const candidates: Candidate[] = [];
 const reps = quick ? 2 : 5;
@@ -96,7 +79,7 @@ const files = await Promise.all(candidates.map(async (c, i) => {
 }));
 const batches = [1, 32, 1024];
 const [seconds, rounds] = quick ? [0.5, 1] : [1.5, 3];
-const best = batches.map((batch) => measureBatch(files, candidates.map((c) => c.input), batch, seconds, rounds));
+const best = batches.map((batch) => measureBatch(files, candidates.map((c) => c.input), batch, seconds, rounds, threads));
 
 const torchIdx = candidates.findIndex((c) => c.label.startsWith('torch'));
 console.log(`\nonnxruntime-node ${ort.env.versions.common} CPU, ${threads} intra-op threads, one process per model and batch, models interleaved, median of ${rounds} rounds; model dir ${dir}`);
