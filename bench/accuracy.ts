@@ -20,9 +20,10 @@ const argv = (await trainOptionsBuilder(yargs(hideBin(process.argv)))
   .option('distill', { type: 'boolean', default: false, describe: 'with --ensemble: also train one student per seed on the ensemble' })
   .option('teacher-mix', { type: 'number', default: 0, describe: 'one-hot share of the distillation targets' })
   .option('out', { type: 'string', default: 'runs/accuracy', describe: 'parent directory; each seed writes PRESET/seed-N under it' })
+  .option('reuse', { type: 'boolean', default: false, describe: 'read the metrics of runs already under --out instead of training them again (resume, or gather seeds run by several processes)' })
   .strict()
   .help()
-  .parseAsync()) as TrainArgs & { seeds: string; ensemble: number; distill: boolean; 'teacher-mix': number };
+  .parseAsync()) as TrainArgs & { seeds: string; ensemble: number; distill: boolean; 'teacher-mix': number; reuse: boolean };
 
 interface Row {
   kind: string;
@@ -38,26 +39,34 @@ const seeds = argv.seeds.split(',').map(Number);
 const singleRow = (kind: string, seed: number, m: TrainMetrics): Row => ({ kind, seed, test: m.test, ece: m.calibration.test.ece, nll: m.calibration.test.nll, eceBefore: m.calibration.testUncalibrated.ece });
 const rows: Row[] = [];
 const pct = (x: number) => (100 * x).toFixed(2);
+const readJson = async <T>(file: string): Promise<T | undefined> => {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+};
+/** The run's metrics.json when --reuse finds one, else what training it returns. */
+const reuseOr = async <T>(outDir: string, train: () => Promise<T>): Promise<T> => (argv.reuse ? await readJson<T>(join(outDir, 'metrics.json')) : undefined) ?? (await train());
 const quiet = { log: (l: string) => (/^epoch|^kept|^calibrated|^ensemble of/.test(l) ? process.stderr.write(l + '\n') : undefined), figures: false };
 for (const seed of seeds) {
   const dir = join(argv.out, argv.preset, `seed-${seed}`);
   const options = trainOptionsFromArgs({ ...argv, seed, out: dir });
   if (argv.ensemble >= 2) {
-    const e = await trainEnsemble({ ...options, outDir: join(dir, 'ensemble') }, argv.ensemble, quiet);
+    const e = await reuseOr(join(dir, 'ensemble'), () => trainEnsemble({ ...options, outDir: join(dir, 'ensemble') }, argv.ensemble, quiet));
     rows.push({ kind: `ensemble of ${argv.ensemble}`, seed, test: e.test, ece: e.calibration.ece, nll: e.calibration.nll });
     // Every member is a single model of the recipe with its own seed: these rows cost nothing extra.
     for (const [i, memberSeed] of e.seeds.entries()) {
-      const m = JSON.parse(await readFile(join(dir, 'ensemble', 'members', String(i), 'metrics.json'), 'utf8')) as TrainMetrics;
+      const m = (await readJson<TrainMetrics>(join(dir, 'ensemble', 'members', String(i), 'metrics.json')))!;
       rows.push(singleRow('single model (ensemble members)', memberSeed, m));
     }
     if (argv.distill) {
       // The student starts from another seed, so it is not a copy of the first member.
-      const { metrics } = await trainAndSave({ ...options, seed: seed + 50, outDir: join(dir, 'student'), teacher: join(dir, 'ensemble'), teacherMix: argv['teacher-mix'] }, quiet);
-      rows.push(singleRow('distilled single model', seed, metrics));
+      const student = { ...options, seed: seed + 50, outDir: join(dir, 'student'), teacher: join(dir, 'ensemble'), teacherMix: argv['teacher-mix'] };
+      rows.push(singleRow('distilled single model', seed, await reuseOr(student.outDir, async () => (await trainAndSave(student, quiet)).metrics)));
     }
   } else {
-    const { metrics } = await trainAndSave(options, quiet);
-    rows.push(singleRow('single model', seed, metrics));
+    rows.push(singleRow('single model', seed, await reuseOr(dir, async () => (await trainAndSave(options, quiet)).metrics)));
   }
   process.stderr.write(`seed ${seed}: ${rows.filter((r) => r.seed === seed).map((r) => `${r.kind} ${pct(r.test.accuracy)}%`).join(', ')}\n`);
 }
