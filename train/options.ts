@@ -68,14 +68,17 @@ export const PAPER_RECIPE: Readonly<Recipe> = Object.freeze({
 });
 
 /**
- * Named recipes. 'paper' is the default. 'best' (bench/accuracy.ts, seeds 1-5 on wasm: 94.32% +- 0.14
- * test accuracy vs 93.12% +- 1.14 for 'paper'): BN momentum 0.9 so the moving statistics settle
- * within the few steps an epoch has (13 at batch 32), cosine decay over 40 epochs so the last epoch
- * is a converged one, and then all 500 TRAIN series (--split full) since no epoch needs picking.
+ * Named recipes. 'paper' is the default (the faithful replication). 'cv' is the winner of `ecg tune`
+ * (5 stratified folds of the 500 TRAIN series only, seed 1, 13 candidates; docs/tune.json): CV accuracy
+ * 95.00%, macro F1 0.6232, tied on accuracy with three others and ahead on macro F1, the tie rule fixed
+ * beforehand. Cosine decay over 60 epochs so the last epoch is a converged one, then all 500 TRAIN
+ * series (--split full) since no epoch needs picking; temperature 1.739 fitted on its out-of-fold
+ * predictions and folded into the last Dense layer. Its TEST score was measured only after that choice.
  */
 export const PRESETS: Readonly<Record<string, Partial<Recipe>>> = Object.freeze({
   paper: {},
   best: { epochs: 40, schedule: 'cosine', bnMomentum: 0.9, split: 'full' },
+  cv: { epochs: 60, schedule: 'cosine', split: 'full', bnMomentum: 0.99, dropout: 0.3, temperature: 1.739 },
   'no-augment': { augment: NO_AUGMENTATION },
 });
 export type PresetName = keyof typeof PRESETS & string;
