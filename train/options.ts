@@ -77,7 +77,6 @@ export const PAPER_RECIPE: Readonly<Recipe> = Object.freeze({
  */
 export const PRESETS: Readonly<Record<string, Partial<Recipe>>> = Object.freeze({
   paper: {},
-  best: { epochs: 40, schedule: 'cosine', bnMomentum: 0.9, split: 'full' },
   cv: { epochs: 60, schedule: 'cosine', split: 'full', bnMomentum: 0.99, dropout: 0.3, temperature: 1.739 },
   'no-augment': { augment: NO_AUGMENTATION },
 });

@@ -49,9 +49,11 @@ describe('option checks (in process: the same function the commands call)', () =
   });
 
   it('applies preset, then flags; --no-augment switches every transform off', () => {
-    const o = trainOptionsFromArgs(args({ preset: 'best', epochs: 5 }));
+    const o = trainOptionsFromArgs(args({ preset: 'cv', epochs: 5 }));
     expect(o.epochs).toBe(5);
-    expect(o.schedule).toBe(PRESETS.best!.schedule ?? 'constant');
+    expect(o.schedule).toBe('cosine');
+    expect(o.temperature).toBe(PRESETS.cv!.temperature);
+    expect(trainOptionsFromArgs(args({ preset: 'cv', temperature: 2 })).temperature).toBe(2);
     expect(trainOptionsFromArgs(args({ augment: false })).augment).toEqual({ scale: 0, shift: 0, noise: 0, probability: 0 });
     expect(trainOptionsFromArgs(args({ 'augment-noise': 0.2 })).augment.noise).toBe(0.2);
   });

@@ -29,7 +29,7 @@ describe('ecg train outputs', () => {
     expect(metrics.backend).toBe('wasm');
     expect(metrics.seed).toBe(1);
     expect(metrics.epochs).toBe(10);
-    expect(metrics.preset).toBe('best');
+    expect(metrics.preset).toBe('paper'); // + flags: --split full --schedule cosine --bn-momentum 0.9
     expect(metrics.trainSamplesPerSecond).toBeGreaterThan(0);
     expect(metrics.data).toMatchObject({ trainCount: 500, validationCount: 0, testCount: 4500 }); // --split full
     const t = metrics.test;

@@ -8,7 +8,7 @@ import { resolveRecipe } from '../../train/options.js';
 import { cacheFileName, readCached, writeCached, type CvKey } from '../../train/tune-cache.js';
 import type { CvScore } from '../../train/cross-validation.js';
 
-const key: CvKey = { data: 'abc', recipe: resolveRecipe('best'), folds: 5, seed: 1, workers: 2, backend: 'wasm', members: 1 };
+const key: CvKey = { data: 'abc', recipe: resolveRecipe('cv'), folds: 5, seed: 1, workers: 2, backend: 'wasm', members: 1 };
 const score: CvScore = { accuracy: 0.954, macroF1: 0.63, nll: 0.2, foldAccuracies: [0.95, 0.96], oof: [Float32Array.from([0.25, 0.75, 0.5, 0.5])] };
 
 describe('tune cache', () => {
