@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { classifyInBatches, packBeats, toPredictions } from '../../core/classifier.js';
 import { InvalidInputError } from '../../core/errors.js';
 import type { ModelMetadata } from '../../core/metadata.js';
+import { thrown } from '../helpers/thrown.js';
 
 const META: ModelMetadata = {
   classes: [
@@ -19,15 +20,7 @@ const META: ModelMetadata = {
   raw: {},
 };
 
-function inputError(fn: () => unknown): InvalidInputError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InvalidInputError);
-    return e as InvalidInputError;
-  }
-  throw new Error('expected an InvalidInputError');
-}
+const inputError = (fn: () => unknown) => thrown(fn, InvalidInputError);
 
 describe('packBeats', () => {
   it('packs beats of inputLength x channels values one after another', () => {

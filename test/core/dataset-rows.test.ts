@@ -4,16 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseSeriesLine, parseUcrText } from '../../core/dataset.js';
 import { DataFormatError } from '../../core/errors.js';
+import { thrown } from '../helpers/thrown.js';
 
-function rowError(fn: () => unknown): DataFormatError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DataFormatError);
-    return e as DataFormatError;
-  }
-  throw new Error('expected a DataFormatError');
-}
+const rowError = (fn: () => unknown) => thrown(fn, DataFormatError);
 
 describe('parseSeriesLine', () => {
   it('labelColumn "no": every field is a value, fields numbered from 1', () => {

@@ -3,20 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { encodeLabels, parseSeriesLine, parseUcrText } from '../../core/dataset.js';
 import { DataFormatError } from '../../core/errors.js';
+import { thrown } from '../helpers/thrown.js';
 
 const tsv = '1\t0.5\t-1\t2\n2\t0\t9.3869421e-05\t-3.25\n';
 // The older UCR .txt layout: leading spaces, labels and values in %16.7e.
 const txt = '   1.0000000e+00   5.0000000e-01  -1.0000000e+00   2.0000000e+00\n   2.0000000e+00   0.0000000e+00   9.3869421e-05  -3.2500000e+00\n';
 
-function parseError(text: string, source = 'bad.tsv'): DataFormatError {
-  try {
-    parseUcrText(text, source);
-  } catch (err) {
-    expect(err).toBeInstanceOf(DataFormatError);
-    return err as DataFormatError;
-  }
-  throw new Error('expected a DataFormatError');
-}
+const parseError = (text: string, source = 'bad.tsv') => thrown(() => parseUcrText(text, source), DataFormatError);
 
 describe('parseUcrText', () => {
   it('reads TSV rows: label first, then the values', () => {

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError } from '../../core/errors.js';
 import { decodeMetadata, encodeMetadata, INPUT_NAME, METADATA_KEYS, OUTPUT_NAME, readModelMetadata, readOnnxMetadataProps } from '../../core/metadata.js';
+import { thrown } from '../helpers/thrown.js';
 
 const varint = (n: number): number[] => {
   const out: number[] = [];
@@ -27,15 +28,7 @@ const VALID: Record<string, string> = {
   'ecg.channels': '1',
 };
 
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ModelFormatError);
-    return (e as Error).message;
-  }
-  throw new Error('expected a ModelFormatError');
-}
+const formatError = (fn: () => unknown) => thrown(fn, ModelFormatError).message;
 
 describe('encodeMetadata', () => {
   it('writes the four required keys as strings and each optional key only when given', () => {

@@ -6,6 +6,7 @@ import { InvalidInputError, type ModelMetadata } from '../../core/index.js';
 import { binaryBody, bytesTensorLE, float32BytesLE, InferenceProtocolError, readFloat32LE, splitBody } from '../../runtime-node/server/binary-tensors.js';
 import { cFixed6, classificationStrings, outputTensor, planOutput, readBeats } from '../../runtime-node/server/v2-tensors.js';
 import type { InferRequest, InferRequestInput } from '../../runtime-node/server/v2-schemas.js';
+import { thrown } from '../helpers/thrown.js';
 
 const META: ModelMetadata = {
   classes: [
@@ -24,15 +25,7 @@ const META: ModelMetadata = {
 const input = (over: Partial<InferRequestInput> = {}): InferRequestInput => ({ name: 'beats', datatype: 'FP32', shape: [2, 2, 1], data: [1, 2, 3, 4], ...over });
 const req = (over: Partial<InferRequest> = {}): InferRequest => ({ inputs: [input()], ...over });
 
-function protocolError(fn: () => unknown): InferenceProtocolError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InferenceProtocolError);
-    return e as InferenceProtocolError;
-  }
-  throw new Error('expected an InferenceProtocolError');
-}
+const protocolError = (fn: () => unknown) => thrown(fn, InferenceProtocolError);
 const message400 = (fn: () => unknown) => {
   const e = protocolError(fn);
   expect(e.statusCode).toBe(400);
@@ -80,15 +73,7 @@ describe('readBeats', () => {
   });
 
   it('names the beat and value of a non-finite or non-number entry', () => {
-    const invalid = (data: unknown[]) => {
-      try {
-        readBeats(req({ inputs: [input({ data })] }), empty, META, 4);
-      } catch (e) {
-        expect(e).toBeInstanceOf(InvalidInputError);
-        return (e as Error).message;
-      }
-      throw new Error('expected an InvalidInputError');
-    };
+    const invalid = (data: unknown[]) => thrown(() => readBeats(req({ inputs: [input({ data })] }), empty, META, 4), InvalidInputError).message;
     expect(invalid([1, 2, 3, Infinity])).toBe('beat 1: value 1 is Infinity; expected a finite number');
     expect(invalid([1, 'abcdefghijklmnopqrstuvwxyz', 3, 4])).toBe('beat 0: value 1 is the string "abcdefghijklmnopqrst"; expected a finite number');
     expect(invalid([1, 2, null, 4])).toBe('beat 1: value 0 is null; expected a finite number');
