@@ -39,15 +39,18 @@ const seeds = argv.seeds.split(',').map(Number);
 const singleRow = (kind: string, seed: number, m: TrainMetrics): Row => ({ kind, seed, test: m.test, ece: m.calibration.test.ece, nll: m.calibration.test.nll, eceBefore: m.calibration.testUncalibrated.ece });
 const rows: Row[] = [];
 const pct = (x: number) => (100 * x).toFixed(2);
-const readJson = async <T>(file: string): Promise<T | undefined> => {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return undefined;
+const readJson = async <T>(file: string): Promise<T> => JSON.parse(await readFile(file, 'utf8')) as T;
+/** With --reuse, the run's metrics.json when there is one (a missing file means: not run yet); else training. */
+const reuseOr = async <T>(outDir: string, train: () => Promise<T>): Promise<T> => {
+  if (argv.reuse) {
+    try {
+      return await readJson<T>(join(outDir, 'metrics.json'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
   }
+  return train();
 };
-/** The run's metrics.json when --reuse finds one, else what training it returns. */
-const reuseOr = async <T>(outDir: string, train: () => Promise<T>): Promise<T> => (argv.reuse ? await readJson<T>(join(outDir, 'metrics.json')) : undefined) ?? (await train());
 const quiet = { log: (l: string) => (/^epoch|^kept|^calibrated|^ensemble of/.test(l) ? process.stderr.write(l + '\n') : undefined), figures: false };
 for (const seed of seeds) {
   const dir = join(argv.out, argv.preset, `seed-${seed}`);
@@ -57,7 +60,7 @@ for (const seed of seeds) {
     rows.push({ kind: `ensemble of ${argv.ensemble}`, seed, test: e.test, ece: e.calibration.ece, nll: e.calibration.nll });
     // Every member is a single model of the recipe with its own seed: these rows cost nothing extra.
     for (const [i, memberSeed] of e.seeds.entries()) {
-      const m = (await readJson<TrainMetrics>(join(dir, 'ensemble', 'members', String(i), 'metrics.json')))!;
+      const m = await readJson<TrainMetrics>(join(dir, 'ensemble', 'members', String(i), 'metrics.json'));
       rows.push(singleRow('single model (ensemble members)', memberSeed, m));
     }
     if (argv.distill) {

@@ -4,7 +4,6 @@
 // one run so machine drift cancels in the ratios. Usage:
 //   npm run bench:export [-- --model DIR/model] [--threads 2] [--quick]
 import { execFileSync } from 'node:child_process';
-import { measureBatch } from './ort-timing.js';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import { classInfos } from '../core/spec.js';
 import { exportModel } from '../export/node.js';
 import { buildModel } from '../train/model.js';
 import { saveLayersModel, tempDir } from '../test/export/fixtures.js';
+import { measureBatch } from './ort-timing.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => {
