@@ -22,6 +22,11 @@ export interface ResetAfterGRUArgs {
   useBias?: boolean;
   /** Seed for the kernel (Glorot uniform) and recurrent kernel (orthogonal) initialisers. */
   seed?: number;
+  /**
+   * false: every weight starts at zero, for a copy whose weights are written right after it is built (a
+   * data-parallel worker's replica). Skips the orthogonal initialiser's QR, ~0.7 s of a worker's start here.
+   */
+  initialize?: boolean;
   name?: string;
   inputShape?: tf.Shape;
   /** Kept so a saved Sequential model whose first layer is this one reloads with its input shape. */
@@ -53,6 +58,7 @@ export class ResetAfterGRU extends tf.layers.Layer {
   readonly returnSequences: boolean;
   readonly useBias: boolean;
   readonly seed: number | undefined;
+  readonly initialize: boolean;
   private kernel!: tf.LayerVariable;
   private recurrentKernel!: tf.LayerVariable;
   private bias: tf.LayerVariable | undefined;
@@ -72,6 +78,7 @@ export class ResetAfterGRU extends tf.layers.Layer {
     this.returnSequences = args.returnSequences ?? false;
     this.useBias = args.useBias ?? true;
     this.seed = args.seed;
+    this.initialize = args.initialize ?? true;
     activationFn(this.activation, 'activation');
     activationFn(this.recurrentActivation, 'recurrentActivation');
   }
@@ -83,8 +90,11 @@ export class ResetAfterGRU extends tf.layers.Layer {
       throw new Error(`ResetAfterGRU expects input [batch, time, features] with known features, got [${shape.join(', ')}]`);
     }
     const h = this.units;
-    this.kernel = this.addWeight('kernel', [inputDim, 3 * h], 'float32', tf.initializers.glorotUniform({ seed: this.seed }));
-    this.recurrentKernel = this.addWeight('recurrent_kernel', [h, 3 * h], 'float32', tf.initializers.orthogonal({ seed: this.seed === undefined ? undefined : this.seed + 1 }));
+    const zeros = tf.initializers.zeros();
+    const kernelInit = this.initialize ? tf.initializers.glorotUniform({ seed: this.seed }) : zeros;
+    const recurrentInit = this.initialize ? tf.initializers.orthogonal({ seed: this.seed === undefined ? undefined : this.seed + 1 }) : zeros;
+    this.kernel = this.addWeight('kernel', [inputDim, 3 * h], 'float32', kernelInit);
+    this.recurrentKernel = this.addWeight('recurrent_kernel', [h, 3 * h], 'float32', recurrentInit);
     this.bias = this.useBias ? this.addWeight('bias', [2, 3 * h], 'float32', tf.initializers.zeros()) : undefined;
     this.built = true;
   }
@@ -140,6 +150,7 @@ export class ResetAfterGRU extends tf.layers.Layer {
       useBias: this.useBias,
       resetAfter: true,
       ...(this.seed === undefined ? {} : { seed: this.seed }),
+      ...(this.initialize ? {} : { initialize: false }),
     };
   }
 

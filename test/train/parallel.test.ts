@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../train/backend.js';
 import { adamLayout, AdamMemory, FusedAdam } from '../../train/fused-adam.js';
 import { crossEntropy } from '../../train/loss.js';
-import { localStepper, parallelStepper } from '../../train/parallel/coordinator.js';
+import { ResetAfterGRU } from '../../train/gru.js';
+import { localStepper, parallelStepper, replicaTopology } from '../../train/parallel/coordinator.js';
 import { Replica } from '../../train/replica.js';
 import { assertClose } from '../helpers/tolerances.js';
 
@@ -26,6 +27,15 @@ function toyModel(seed: number, withBatchNorm: boolean): tf.LayersModel {
   if (withBatchNorm) x = tf.layers.batchNormalization({ momentum: 0.9 }).apply(x) as tf.SymbolicTensor;
   x = tf.layers.globalAveragePooling1d({}).apply(x) as tf.SymbolicTensor;
   const out = tf.layers.dense({ units: K, activation: 'softmax', kernelInitializer: init(2) }).apply(x) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: out });
+}
+
+/** Recurrent layers whose initialisers a worker skips: our GRU (orthogonal inside build) and TF.js's LSTM. */
+function recurrentModel(seed: number): tf.LayersModel {
+  const input = tf.input({ shape: [T, 2] });
+  let x = new ResetAfterGRU({ units: 4, returnSequences: true, seed }).apply(input) as tf.SymbolicTensor;
+  x = tf.layers.lstm({ units: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }), recurrentInitializer: tf.initializers.orthogonal({ seed: seed + 2 }) }).apply(x) as tf.SymbolicTensor;
+  const out = tf.layers.dense({ units: K, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 3 }) }).apply(x) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out });
 }
 
@@ -154,6 +164,31 @@ describe('training steps', () => {
       assertClose(movingMean, expected, 1e-6, 'moving mean');
     } finally {
       await stepper.close();
+    }
+  });
+
+  it("a worker rebuilds the topology with zero initialisers, then takes this thread's weights", async () => {
+    const model = recurrentModel(5);
+    const topology = model.toJSON(null, false) as object;
+    const before = JSON.stringify(topology);
+    const rebuilt = await tf.models.modelFromJSON({ modelTopology: replicaTopology(topology) } as tf.io.ModelJSON);
+    expect(JSON.stringify(topology)).toBe(before); // the original is not touched
+    expect(rebuilt.weights.map((w) => w.shape)).toEqual(model.weights.map((w) => w.shape));
+    expect(weightsOf(rebuilt).flat().every((v) => v === 0)).toBe(true);
+    expect(weightsOf(model).flat().some((v) => v !== 0)).toBe(true);
+    rebuilt.dispose();
+
+    const one = recurrentModel(5);
+    const s1 = localStepper(new Replica(one, K, 2), 1e-2);
+    const s2 = await parallelStepper(new Replica(model, K, 2), { workers: 2, backend: 'wasm', maxBatch: N, learningRate: 1e-2 });
+    try {
+      for (let step = 0; step < 2; step++) {
+        const { x, y } = batch(step + 31);
+        expect(Math.abs(s2.step(x, y, N, 1e-2, []).loss - s1.step(x, y, N, 1e-2, []).loss)).toBeLessThan(1e-6);
+      }
+      assertClose(weightsOf(model).flat(), weightsOf(one).flat(), 1e-5, 'GRU + LSTM weights after 2 steps');
+    } finally {
+      await s2.close();
     }
   });
 

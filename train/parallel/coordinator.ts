@@ -75,6 +75,26 @@ function startWorker(init: WorkerInit): Worker {
   return new Worker(bootstrap, { eval: true, workerData: init, execArgv: ['--conditions=ecg-source'] });
 }
 
+/**
+ * The topology a worker rebuilds, with every initialiser replaced by zeros (any `*_initializer` entry and
+ * our GRU's `initialize: false`): a worker's replica takes this thread's weights right after it is built,
+ * so drawing initial values (an orthogonal QR for recurrent kernels) would only delay its start.
+ */
+export function replicaTopology(topology: object): object {
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (value === null || typeof value !== 'object') return value;
+    const entries = Object.entries(value as Record<string, unknown>).map(([key, v]) => {
+      if (key.endsWith('_initializer') && v !== null && typeof v === 'object') return [key, { class_name: 'Zeros', config: {} }];
+      return [key, walk(v)];
+    });
+    const out = Object.fromEntries(entries) as Record<string, unknown>;
+    if (out.class_name === 'ResetAfterGRU' && out.config !== null && typeof out.config === 'object') out.config = { ...(out.config as object), initialize: false };
+    return out;
+  };
+  return walk(topology) as object;
+}
+
 /** Starts workers-1 worker threads beside this thread's replica; resolves once every replica is ready. */
 export async function parallelStepper(replica: Replica, config: ParallelConfig): Promise<Stepper> {
   const { workers } = config;
@@ -91,7 +111,7 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
   const views = new SharedViews(buffers);
   replica.readParams(views.adam.params);
   if (replica.statsSize > 0) replica.readStats(views.stats(0));
-  const topology = replica.model.toJSON(null, false) as object;
+  const topology = replicaTopology(replica.model.toJSON(null, false) as object);
   const errors: string[] = [];
   const threads = Array.from({ length: workers - 1 }, (_, i) => {
     const init: WorkerInit = { buffers, thread: i + 1, backend: config.backend, topology, numClasses: replica.numClasses, channels: replica.channels, learningRate: config.learningRate };
