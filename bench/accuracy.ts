@@ -65,7 +65,8 @@ for (const seed of seeds) {
     }
     if (argv.distill) {
       // The student starts from another seed, so it is not a copy of the first member.
-      const student = { ...options, seed: seed + 50, outDir: join(dir, 'student'), teacher: join(dir, 'ensemble'), teacherMix: argv['teacher-mix'] };
+      // No recipe temperature: the teacher's probabilities are calibrated already (as ecg train --teacher does).
+      const student = { ...options, temperature: argv.temperature, seed: seed + 50, outDir: join(dir, 'student'), teacher: join(dir, 'ensemble'), teacherMix: argv['teacher-mix'] };
       rows.push(singleRow('distilled single model', seed, await reuseOr(student.outDir, async () => (await trainAndSave(student, quiet)).metrics)));
     }
   } else {

@@ -48,7 +48,7 @@ export function trainOptionsBuilder<T>(y: Argv<T>): Argv<TrainArgs> {
     .option('temperature', { type: 'number', describe: 'fold this softmax temperature into the last Dense layer after training (calibration chosen on TRAIN, e.g. by ecg tune)' })
     .option('calibrate', { type: 'boolean', default: false, describe: 'fit the temperature on the validation split (--split holdout) and fold it in' })
     .option('ensemble', { type: 'number', describe: 'train K members (seeds seed..seed+K-1) into OUT/members/ with OUT/ensemble.json; ecg export writes ONE .onnx averaging them' })
-    .option('teacher', { type: 'string', describe: 'distil: learn the probabilities of this model or ensemble folder on every (augmented) batch' })
+    .option('teacher', { type: 'string', describe: "distil: learn the probabilities of this model or ensemble folder on every (augmented) batch; the preset's temperature is not applied to the student (--temperature still is)" })
     .option('teacher-mix', { type: 'number', describe: 'share of the one-hot label in the distillation targets [default: 0]' })
     .option('class-names', { type: 'string', describe: 'class names, "Normal,PVC,..." in label order or "1=Normal,2=PVC" [default: ECG5000\'s names for ECG5000, else "class <label>"]' })
     .option('out', { type: 'string', default: DEFAULT_OUT_DIR, describe: 'output directory (model/, history.json, metrics.json, figures)' })
@@ -90,7 +90,10 @@ export function trainOptionsFromArgs(args: TrainArgs): TrainOptions {
       ? { scale: args['augment-scale'], shift: args['augment-shift'], noise: args['augment-noise'], probability: args['augment-probability'] }
       : { scale: 0, shift: 0, noise: 0, probability: 0 },
   });
-  return { ...recipe, dataDir: args.data, classNames: args['class-names'], workers: args.workers, calibrate: args.calibrate, teacher: args.teacher, teacherMix: args['teacher-mix'], outDir: args.out, seed: args.seed, backend: args.backend, preset: args.preset };
+  // A student learns its teacher's probabilities, which are calibrated already: the preset's temperature
+  // (fitted for one-hot training) would soften them a second time. Only an explicit --temperature applies.
+  const temperature = args.teacher !== undefined && args.temperature === undefined ? undefined : recipe.temperature;
+  return { ...recipe, temperature, dataDir: args.data, classNames: args['class-names'], workers: args.workers, calibrate: args.calibrate, teacher: args.teacher, teacherMix: args['teacher-mix'], outDir: args.out, seed: args.seed, backend: args.backend, preset: args.preset };
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {

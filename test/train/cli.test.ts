@@ -54,6 +54,8 @@ describe('option checks (in process: the same function the commands call)', () =
     expect(o.schedule).toBe('cosine');
     expect(o.temperature).toBe(PRESETS.cv!.temperature);
     expect(trainOptionsFromArgs(args({ preset: 'cv', temperature: 2 })).temperature).toBe(2);
+    expect(trainOptionsFromArgs(args({ preset: 'cv', teacher: 'runs/ensemble' })).temperature).toBeUndefined(); // a student: no second softening
+    expect(trainOptionsFromArgs(args({ preset: 'cv', teacher: 'runs/ensemble', temperature: 1.2 })).temperature).toBe(1.2);
     expect(trainOptionsFromArgs(args({ augment: false })).augment).toEqual({ scale: 0, shift: 0, noise: 0, probability: 0 });
     expect(trainOptionsFromArgs(args({ 'augment-noise': 0.2 })).augment.noise).toBe(0.2);
   });
