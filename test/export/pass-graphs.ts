@@ -87,8 +87,39 @@ export function opTypes(g: Graph): string[] {
 }
 
 /**
+ * Every value a node produces has the static shape the graph recorded for it (later passes choose
+ * their rewrites from those shapes): each node output becomes a graph output and onnxruntime's dims
+ * must equal the recorded ones; a symbolic dim (a string) matches any size.
+ */
+export async function expectRecordedShapesTrue(g: Graph, feeds: Feed[]): Promise<void> {
+  const probe = Object.assign(new Graph(), g);
+  const produced = g.nodes.flatMap((n) => n.outputs).filter((o) => o !== '' && !g.outputs.some((v) => v.name === o));
+  probe.outputs = [...g.outputs, ...produced.map((name) => ({ name, shape: g.shapeOf(name) }))];
+  const ran = await runGraph(probe, feeds);
+  probe.outputs.forEach((v, i) => {
+    const recorded = g.shapeOf(v.name).map((d, axis) => (typeof d === 'number' ? d : ran[i]!.dims[axis]));
+    expect([...ran[i]!.dims], `recorded shape of ${v.name}`).toEqual(recorded);
+  });
+}
+
+/**
+ * Every name a pass creates (node, value, initializer) reads as what it came from: it starts with the
+ * name of a node it rewrote (less the `_node` suffix), an initializer or an input of the graph before.
+ * That is what a user sees in Netron or in the placement report, and what errors name.
+ */
+export function expectNamesFromHints(before: Graph, after: Graph): void {
+  const kept = new Set([...before.nodes.flatMap((n) => [n.name, ...n.outputs]), ...before.initializers.keys(), ...before.inputs.map((v) => v.name)]);
+  // 'lift2d/': the one axes constant lift-conv-to-2d shares between every convolution it lifts.
+  const hints = ['lift2d/', ...before.nodes.map((n) => n.name.replace(/_node(_\d+)?$/, '')), ...before.initializers.keys(), ...before.inputs.map((v) => v.name)];
+  const created = [...after.nodes.flatMap((n) => [n.name, ...n.outputs]), ...after.initializers.keys()].filter((name) => name !== '' && !kept.has(name));
+  for (const name of created) expect(hints.some((h) => name.startsWith(h)), `"${name}" starts with one of ${hints.join(', ')}`).toBe(true);
+}
+
+/**
  * Builds the graph twice, applies `pass` to the second copy, and checks that it made `changes`
- * rewrites and that both copies give the same outputs (|diff| <= atol) of the same shapes.
+ * rewrites, that both copies give the same outputs (|diff| <= atol) of the same shapes, that the
+ * rewritten graph's recorded shapes are the ones onnxruntime computes, and that its new names say
+ * where they came from.
  */
 export async function expectPassKeepsOutputs(build: () => Graph, pass: (g: Graph) => number, changes: number, atol = 1e-5): Promise<Graph> {
   const before = build();
@@ -103,6 +134,8 @@ export async function expectPassKeepsOutputs(build: () => Graph, pass: (g: Graph
     o.data.forEach((v, j) => (max = Math.max(max, Math.abs(v - want[i]!.data[j]!))));
     expect(max).toBeLessThanOrEqual(atol);
   });
+  await expectRecordedShapesTrue(after, feeds);
+  expectNamesFromHints(before, after);
   return after;
 }
 
