@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../export/graph.js';
 import { chooseConvLowering, DENSE_COST_RATIO, DENSE_LENGTH_FACTOR, DEFAULT_MAX_LOWERED_CONV_LENGTH, lowerSmallConvs, shouldLowerConv } from '../../export/passes/lower-small-conv.js';
-import { attr, conv1d, expectPassKeepsOutputs, expectPassRefuses, graphWithInput, markOutput, opTypes } from './pass-graphs.js';
+import { attr, batchNorm, conv1d, expectPassKeepsOutputs, expectPassRefuses, graphWithInput, markOutput, opTypes } from './pass-graphs.js';
 
 type ConvOpts = Parameters<typeof conv1d>[5];
 const lower = (max = 64) => (g: Graph) => lowerSmallConvs(g, max);
@@ -104,6 +104,23 @@ describe('lowerSmallConvs: dense', () => {
     };
     const g = await expectPassKeepsOutputs(build, lower(), 1);
     expect(opTypes(g)).toEqual(['Transpose', 'Relu', 'Transpose', 'Reshape', 'Gemm', 'Reshape', 'Transpose']);
+  });
+
+  // Every op the pass treats as layout-agnostic keeps the channels-last upstream visible through it.
+  it.each([
+    ...['Relu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'LeakyRelu', 'HardSigmoid', 'Softplus', 'Identity'].map((op) => [op, (g: Graph, t: string) => g.add(op, [t], ['N', 3, 4])] as const),
+    ['BatchNormalization', (g: Graph, t: string) => batchNorm(g, t, 8)] as const,
+    ['MaxPool', (g: Graph, t: string) => g.add('MaxPool', [t], ['N', 3, 4], { kernel_shape: attr.ints([1]) })] as const,
+    ...['Add', 'Mul'].map((op) => [op, (g: Graph, t: string) => g.add(op, [t, g.floatConst('s', [3, 1], [0.5, 1, 1.5])], ['N', 3, 4])] as const),
+  ])('sees the channels-last transpose through %s', async (op, through) => {
+    const build = () => {
+      const { g, x } = graphWithInput(['N', 4, 3]);
+      const t = g.add('Transpose', [x], ['N', 3, 4], { perm: attr.ints([0, 2, 1]) });
+      markOutput(g, conv1d(g, through(g, t), 2, 3, 4, { pads: [1, 1] }));
+      return g;
+    };
+    const g = await expectPassKeepsOutputs(build, lower(), 1);
+    expect(opTypes(g).slice(0, 3)).toEqual(['Transpose', op, 'Transpose']);
   });
 
   it('a per-channel shift Add(v, s[C, 1]) read only by the conv is folded into the dense bias', async () => {

@@ -33,6 +33,17 @@ describe('sinkTransposes: readers it moves through', () => {
     expect(g.nodes[2]!.outputs).toEqual([g.outputs[0]!.name]);
   });
 
+  // Each activation the pass promises, alone (attributes as ONNX requires none): swap, op, swap back -> no transpose.
+  it.each(['Relu', 'Sigmoid', 'Tanh', 'Elu', 'Selu', 'HardSigmoid', 'Softplus', 'Softsign', 'Identity', 'LeakyRelu'])('moves through %s', async (op) => {
+    const g = await expectPassKeepsOutputs(sandwich((g, y) => g.add(op, [y], ['N', 4, 6])), sinkTransposes, 2);
+    expect(opTypes(g)).not.toContain('Transpose');
+  });
+
+  it.each(['Add', 'Mul', 'Sub', 'Div', 'Max', 'Min'])('moves %s with a per-channel constant through', async (op) => {
+    const g = await expectPassKeepsOutputs(sandwich((g, y) => g.add(op, [y, g.floatConst('col', [4, 1], values(4, 7, 0.5, 1.5))], ['N', 4, 6])), sinkTransposes, 2);
+    expect(opTypes(g)).not.toContain('Transpose');
+  });
+
   it('the Identity a cancelled pair leaves is dropped unless it names a graph output', async () => {
     const g = await expectPassKeepsOutputs(sandwich((g, y) => g.add('Sigmoid', [y], ['N', 4, 6])), sinkTransposes, 2);
     expect(opTypes(g)).toEqual(['Sigmoid', 'Identity']);
