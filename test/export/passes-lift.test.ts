@@ -30,6 +30,17 @@ describe('liftConvsTo2d', () => {
     expect(g.nodes[0]!.inputs).toEqual(['x', g.nodes.at(-1)!.inputs[1]]); // one axes constant shared
   });
 
+  // Each activation and same-shape binary the pass keeps 4-D: conv -> op (-> op(a, b) of two lifted values) -> one Squeeze.
+  it.each(['Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'Elu', 'Selu', 'HardSigmoid', 'Softplus', 'Identity'])('keeps %s 4-D', async (op) => {
+    const g = await expectPassKeepsOutputs(chain((g, c) => g.add(op, [c], g.shapeOf(c))), liftConvsTo2d, 1);
+    expect(opTypes(g)).toEqual(['Unsqueeze', 'Conv', op, 'Squeeze']);
+  });
+
+  it.each(['Add', 'Mul', 'Sub', 'Max', 'Min'])('keeps %s of two lifted values 4-D', async (op) => {
+    const g = await expectPassKeepsOutputs(chain((g, c) => g.add(op, [c, g.add('Relu', [c], g.shapeOf(c))], g.shapeOf(c))), liftConvsTo2d, 1);
+    expect(opTypes(g)).toEqual(['Unsqueeze', 'Conv', 'Relu', op, 'Squeeze']);
+  });
+
   it('lifts MaxPool / AveragePool, same-shape binaries of lifted values, and a [C, 1] shift as BatchNormalization', async () => {
     const g = await expectPassKeepsOutputs(
       chain((g, c) => {
