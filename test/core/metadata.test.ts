@@ -86,6 +86,10 @@ describe('decodeMetadata', () => {
     expect(formatError(() => decodeMetadata({}))).toMatch(/^model: metadata_props has no "ecg.classes"/);
   });
 
+  it('a complete beat-classifier map decodes even when it also carries the signature keys', () => {
+    expect(decodeMetadata({ ...VALID, 'model.inputs': 'beats[N,140,1]' }).inputLength).toBe(140);
+  });
+
   it('says "not an ECG beat classifier" for a model exported with its own signature', () => {
     const message = formatError(() => decodeMetadata({ 'model.inputs': 'x[N,3]' }, 'own.onnx'));
     expect(message).toMatch(/^own\.onnx: not an ECG beat classifier \(it was exported with its own signature, inputs x\[N,3\]\)/);
@@ -126,6 +130,12 @@ describe('readOnnxMetadataProps (protobuf wire format)', () => {
     const swapped = bytesField(14, [...bytesField(2, text('v')), ...bytesField(1, text('k'))]);
     const noValue = bytesField(14, bytesField(1, text('e')));
     expect(readOnnxMetadataProps(new Uint8Array([...swapped, ...noValue]))).toEqual({ k: 'v', e: '' });
+  });
+
+  it('an entry without a key is stored under "" (the protobuf default), and unknown fields inside an entry are skipped', () => {
+    const keyless = bytesField(14, bytesField(2, text('lonely')));
+    const extended = bytesField(14, [...bytesField(1, text('k')), ...bytesField(2, text('v')), ...bytesField(3, text('from a newer writer'))]);
+    expect(readOnnxMetadataProps(new Uint8Array([...keyless, ...extended]))).toEqual({ '': 'lonely', k: 'v' });
   });
 
   it('reads a long entry whose length needs a two-byte varint', () => {
