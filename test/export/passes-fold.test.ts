@@ -97,6 +97,15 @@ describe('foldBatchNorm', () => {
     }, foldBatchNorm);
   });
 
+  it('leaves a BN behind anything but Conv or Gemm (a MatMul has no bias input to take the shift)', () => {
+    expectPassRefuses(() => {
+      const { g, x } = graphWithInput(['N', 5]);
+      const y = g.add('MatMul', [x, g.floatConst('Wm', [5, 3], values(15, 4))], ['N', 3]);
+      markOutput(g, batchNorm(g, y, 21));
+      return g;
+    }, foldBatchNorm);
+  });
+
   it('leaves a Gemm whose output width differs from the BN channel count', () => {
     expectPassRefuses(() => {
       const g = gemmBn()();
@@ -155,6 +164,13 @@ describe('foldPositiveScaleIntoConv', () => {
     expectPassRefuses(() => {
       const g = convReluBn()();
       g.nodes[1]!.opType = 'Sigmoid';
+      return g;
+    }, foldPositiveScaleIntoConv);
+    expectPassRefuses(() => {
+      // Gemm B [K, M] with K = M: its output channel is B's fastest axis, not the first as in a Conv weight.
+      const { g, x } = graphWithInput(['N', 3]);
+      const r = g.add('Relu', [gemm(g, x, 3, 6)], ['N', 3]);
+      markOutput(g, batchNorm(g, r, 22));
       return g;
     }, foldPositiveScaleIntoConv);
     expectPassRefuses(() => {
