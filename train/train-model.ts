@@ -10,6 +10,7 @@ import type { LabelledBeats } from './data.js';
 import { fit, type EpochRecord, type FitResult } from './fit.js';
 import { balancedClassWeights } from './loss.js';
 import { buildModel } from './model.js';
+import { prestartWorkers } from './parallel/worker-pool.js';
 import type { Recipe } from './options.js';
 
 export interface TrainModelInput {
@@ -37,6 +38,7 @@ export interface TrainedModel {
 
 export async function trainModel(input: TrainModelInput): Promise<TrainedModel> {
   const { recipe, spec } = input;
+  prestartWorkers(input.workers, input.backend); // they boot while the model is built (~0.7 s here)
   const model = buildModel(spec, { dropout: recipe.dropout, seed: input.seed, bnMomentum: recipe.bnMomentum });
   const classWeights = recipe.classWeight === 'balanced' ? balancedClassWeights(input.train.y, spec.classes.length) : undefined;
   try {

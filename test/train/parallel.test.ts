@@ -9,6 +9,7 @@ import { adamLayout, AdamMemory, FusedAdam } from '../../train/fused-adam.js';
 import { crossEntropy } from '../../train/loss.js';
 import { ResetAfterGRU } from '../../train/gru.js';
 import { localStepper, parallelStepper, replicaTopology } from '../../train/parallel/coordinator.js';
+import { prestartWorkers, takeWorkers } from '../../train/parallel/worker-pool.js';
 import { Replica } from '../../train/replica.js';
 import { assertClose } from '../helpers/tolerances.js';
 
@@ -187,6 +188,32 @@ describe('training steps', () => {
         expect(Math.abs(s2.step(x, y, N, 1e-2, []).loss - s1.step(x, y, N, 1e-2, []).loss)).toBeLessThan(1e-6);
       }
       assertClose(weightsOf(model).flat(), weightsOf(one).flat(), 1e-5, 'GRU + LSTM weights after 2 steps');
+    } finally {
+      await s2.close();
+    }
+  });
+
+  it('prestarted workers are the ones a stepper of that size takes; another size gets fresh ones, the warm ones stop', async () => {
+    const pool = prestartWorkers(2, 'wasm');
+    expect(prestartWorkers(2, 'wasm')).toBe(pool); // still warm: not booted twice
+    const [warm] = takeWorkers(1, 'wasm');
+    expect(warm).toBe(pool[0]);
+    const [again] = takeWorkers(1, 'wasm');
+    expect(again).not.toBe(warm); // a taken pool is not handed out twice
+    const big = prestartWorkers(3, 'wasm');
+    const fresh = takeWorkers(1, 'wasm');
+    expect(fresh[0]).not.toBe(big[0]);
+    await Promise.all(big.map((b) => b.exited)); // the warm pool of the wrong size was stopped
+    await Promise.all([warm, again, ...fresh].map((b) => b!.worker.terminate()));
+    // A prestarted pool is what parallelStepper runs on: it trains like a fresh one.
+    prestartWorkers(2, 'wasm');
+    const model = toyModel(6, false);
+    const one = toyModel(6, false);
+    const s1 = localStepper(new Replica(one, K, 2), 1e-2);
+    const s2 = await parallelStepper(new Replica(model, K, 2), { workers: 2, backend: 'wasm', maxBatch: N, learningRate: 1e-2 });
+    try {
+      const { x, y } = batch(41);
+      expect(Math.abs(s2.step(x, y, N, 1e-2, []).loss - s1.step(x, y, N, 1e-2, []).loss)).toBeLessThan(1e-6);
     } finally {
       await s2.close();
     }

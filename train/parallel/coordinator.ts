@@ -2,13 +2,13 @@
 // parallel over worker threads, each holding a replica on the same backend and computing the gradient
 // of its share of the batch. Replicas stay identical: one Adam step on the summed gradient, and the
 // BatchNorm moving statistics averaged (per-thread batch statistics, as multi-GPU Keras replicas use).
-import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend.js';
 import { adamLayout, AdamMemory, FusedAdam } from '../fused-adam.js';
 import type { Replica, StepExtras } from '../replica.js';
 import { allocateShared, COMMAND, CTRL, EXTRAS, SharedViews } from './shared-state.js';
 import { ThreadStep, type StepTimes } from './thread-step.js';
 import type { WorkerInit } from './worker.js';
+import { takeWorkers } from './worker-pool.js';
 
 export interface StepResult {
   /** The batch's mean loss (with dropout and augmentation), as tf.train's minimize returns it. */
@@ -61,20 +61,6 @@ export interface ParallelConfig {
   learningRate: number;
 }
 
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
-
-/**
- * The compiled package starts dist/parallel/worker.js. Run from its TypeScript sources (the repository's
- * tests and scripts), a worker first registers tsx's loader itself (a worker does not inherit --import),
- * and resolves the workspace packages to their sources as the main thread does.
- */
-function startWorker(init: WorkerInit): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData: init });
-  const bootstrap = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: init, execArgv: ['--conditions=ecg-source'] });
-}
-
 /**
  * The topology a worker rebuilds, with every initialiser replaced by zeros (any `*_initializer` entry and
  * our GRU's `initialize: false`): a worker's replica takes this thread's weights right after it is built,
@@ -112,21 +98,18 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
   replica.readParams(views.adam.params);
   if (replica.statsSize > 0) replica.readStats(views.stats(0));
   const topology = replicaTopology(replica.model.toJSON(null, false) as object);
-  const errors: string[] = [];
-  const threads = Array.from({ length: workers - 1 }, (_, i) => {
-    const init: WorkerInit = { buffers, thread: i + 1, backend: config.backend, topology, numClasses: replica.numClasses, channels: replica.channels, learningRate: config.learningRate };
-    const worker = startWorker(init);
-    worker.on('message', (m: { error?: string }) => m.error && errors.push(`worker ${i + 1}: ${m.error}`));
-    worker.on('error', (e) => {
-      errors.push(`worker ${i + 1}: ${e.stack ?? e.message}`);
-      Atomics.store(views.control, CTRL.failed, 1);
-    });
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    return { worker, exited };
-  });
-  const failure = () => new Error(`data-parallel training failed: ${errors.join('; ') || 'a worker stopped'}`);
+  // Booted already when prestartWorkers() ran at the start of training (their module loading and backend
+  // start overlapped the model build); each now gets its part of the shared state in one message.
+  const threads = takeWorkers(workers - 1, config.backend);
+  for (const t of threads) {
+    const init: WorkerInit = { buffers, topology, numClasses: replica.numClasses, channels: replica.channels, learningRate: config.learningRate };
+    t.worker.on('error', () => Atomics.store(views.control, CTRL.failed, 1));
+    t.worker.postMessage(init);
+  }
+  const errors = () => threads.flatMap((t) => t.errors);
+  const failure = () => new Error(`data-parallel training failed: ${errors().join('; ') || 'a worker stopped'}`);
   while (Atomics.load(views.control, CTRL.ready) < workers - 1) {
-    if (Atomics.load(views.control, CTRL.failed) !== 0 || errors.length > 0) {
+    if (Atomics.load(views.control, CTRL.failed) !== 0 || errors().length > 0) {
       await Promise.all(threads.map((t) => t.worker.terminate()));
       throw failure();
     }
@@ -152,7 +135,7 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
       try {
         mine.run();
       } catch (err) {
-        throw errors.length > 0 ? failure() : err;
+        throw errors().length > 0 ? failure() : err;
       }
       let loss = 0;
       let hits = 0;
