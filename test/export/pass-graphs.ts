@@ -56,6 +56,13 @@ export function batchNorm(g: Graph, x: string, seed: number, gammaLo = 0.5, gamm
   return g.add('BatchNormalization', [x, ...params], g.shapeOf(x), epsilon === undefined ? {} : { epsilon: attr.float(epsilon) }, 'bn');
 }
 
+/** Gemm x[N, K] with seeded B [K, m] (and C [m] unless bias is false). */
+export function gemm(g: Graph, x: string, m: number, seed: number, opts: { bias?: boolean; attributes?: Record<string, ReturnType<typeof attr.int>> } = {}): string {
+  const [n, k] = g.shapeOf(x) as [string, number];
+  const inputs = [x, g.floatConst('Wg', [k, m], values(k * m, seed)), ...(opts.bias === false ? [] : [g.floatConst('Bg', [m], values(m, seed + 1))])];
+  return g.add('Gemm', inputs, [n, m], opts.attributes ?? {}, 'gemm');
+}
+
 export interface Feed {
   name: string;
   shape: number[];
