@@ -95,7 +95,7 @@ export class ResetAfterGRU extends tf.layers.Layer {
     const recurrentInit = this.initialize ? tf.initializers.orthogonal({ seed: this.seed === undefined ? undefined : this.seed + 1 }) : zeros;
     this.kernel = this.addWeight('kernel', [inputDim, 3 * h], 'float32', kernelInit);
     this.recurrentKernel = this.addWeight('recurrent_kernel', [h, 3 * h], 'float32', recurrentInit);
-    this.bias = this.useBias ? this.addWeight('bias', [2, 3 * h], 'float32', tf.initializers.zeros()) : undefined;
+    this.bias = this.useBias ? this.addWeight('bias', [2, 3 * h], 'float32', zeros) : undefined;
     this.built = true;
   }
 
