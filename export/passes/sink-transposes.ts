@@ -15,31 +15,38 @@ const isSwap = (n: GraphNode | undefined) => n?.opType === 'Transpose' && intsAt
 const isPerChannel = (dims: number[]) => dims.length === 2 && dims[1] === 1;
 const swapShape = (s: Dim[]): Dim[] => [s[0]!, s[2]!, s[1]!];
 
-/** The channels-last twin of a binary operand, or undefined when it cannot be had cheaply. */
-function channelsLastOperand(graph: Graph, name: string, y: string, x: string): string | undefined {
-  if (name === y) return x;
+/** The channels-last twin of an operand (canSink has admitted it): a swap's source (y's own is x), a constant, an Unsqueeze. */
+function channelsLastOperand(graph: Graph, name: string): string | undefined {
   const p = graph.producer(name);
   if (p && isSwap(p)) return p.inputs[0];
   const init = graph.initializers.get(name);
   if (init && init.dims.reduce((a, b) => a * b, 1) === 1) return name;
   // A per-channel constant [C, 1] (broadcast over time) is [C] channels-last.
   if (init && isPerChannel(init.dims)) return graph.floatConst(`${name}_cl`, [init.dims[0]!], init.data as Float32Array);
-  if (p?.opType === 'Unsqueeze' && graph.shapeOf(p.inputs[0]!).length === 2) {
-    const axes = graph.initializers.get(p.inputs[1]!)?.data;
-    if (axes && axes.length === 1 && Number(axes[0]) === 2) {
-      const [nn, c] = graph.shapeOf(p.inputs[0]!);
-      return graph.add('Unsqueeze', [p.inputs[0]!, graph.int64Const(`${p.name}_cl_axes`, [1])], [nn!, 1, c!], {}, `${p.name}_cl`, p.docString);
-    }
+  if (p && isTimeUnsqueeze(graph, p)) {
+    const [nn, c] = graph.shapeOf(p.inputs[0]!);
+    return graph.add('Unsqueeze', [p.inputs[0]!, graph.int64Const(`${p.name}_cl_axes`, [1])], [nn!, 1, c!], {}, `${p.name}_cl`, p.docString);
   }
   return undefined;
 }
 
+/** Unsqueeze(v [N, C], axes [2]) -> [N, C, 1]: a per-sample, per-channel column (squeeze-excitation weights). */
+function isTimeUnsqueeze(graph: Graph, p: GraphNode): boolean {
+  const axes = graph.initializers.get(p.inputs[1]!)?.data;
+  return p.opType === 'Unsqueeze' && axes?.length === 1 && Number(axes[0]) === 2 && graph.shapeOf(p.inputs[0]!).length === 2;
+}
+
 /** Can `c`, reading y = swap(x), run on x instead? (Checked before anything is rewritten.) */
+// A graph output (opType '<output>') and every op not named here refuse (the final `return false`).
 function canSink(graph: Graph, c: GraphNode, y: string, users: GraphNode[]): boolean {
-  if (c.opType === '<output>') return false;
-  if (c.opType === 'Transpose' || UNARY.has(c.opType)) return c.inputs[0] === y;
+  if (c.opType === 'Transpose' || UNARY.has(c.opType)) return true; // their one input is y
   if (c.opType === 'BatchNormalization') return c.inputs[0] === y && c.inputs.slice(1).every((i) => constant(graph, i));
-  if (c.opType === 'ReduceMean' || c.opType === 'ReduceMax' || c.opType === 'ReduceSum') return (c.attributes.keepdims?.value ?? 1) === 0 && intsAttr(c, 'axes', []).length === 1;
+  // ReduceSum is not here: at opset 13+ its axes are an input, not an attribute. Reducing the batch axis
+  // (0) would leave [C, T] where the readers expect [T, C].
+  if (c.opType === 'ReduceMean' || c.opType === 'ReduceMax') {
+    const axes = intsAttr(c, 'axes', []);
+    return (c.attributes.keepdims?.value ?? 1) === 0 && axes.length === 1 && axes[0] !== 0 && axes[0] !== -3;
+  }
   if (c.opType === 'MaxPool') {
     const k = intsAttr(c, 'kernel_shape', []);
     const s = intsAttr(c, 'strides', [1]);
@@ -47,21 +54,21 @@ function canSink(graph: Graph, c: GraphNode, y: string, users: GraphNode[]): boo
   }
   if (BINARY.has(c.opType)) {
     return c.inputs.every((i) => {
-      if (i === y) return true;
       const p = graph.producer(i);
-      // Another reader of y that is rewritten first (node order) re-emits its output through a swap.
-      if (p && p !== c && users.includes(p) && p.opType !== 'Transpose' && !p.opType.startsWith('Reduce')) return true;
-      if (p && isSwap(p)) return true;
+      // Another reader of y, rewritten first (node order), re-emits its output through a swap, unless it is
+      // a Transpose (it becomes an Identity or another Transpose of x) or a reduction (its output has no T).
+      if (p && users.includes(p)) return p.opType !== 'Transpose' && !p.opType.startsWith('Reduce');
+      if (p && isSwap(p)) return true; // y itself, or another value's swap
       const init = graph.initializers.get(i);
       if (init) return init.dims.reduce((a, b) => a * b, 1) === 1 || (isPerChannel(init.dims) && init.data instanceof Float32Array);
-      return p?.opType === 'Unsqueeze' && Number(graph.initializers.get(p.inputs[1]!)?.data[0]) === 2 && graph.shapeOf(p.inputs[0]!).length === 2;
+      return p !== undefined && isTimeUnsqueeze(graph, p);
     });
   }
   return false;
 }
 
-/** Rewrites consumer c to read x (channels-last) and re-emits c's output name. */
-function sinkInto(graph: Graph, c: GraphNode, y: string, x: string): void {
+/** Rewrites consumer c of y = swap(x) to read x (channels-last) and re-emits c's output name. */
+function sinkInto(graph: Graph, c: GraphNode, x: string): void {
   const out = c.outputs[0]!;
   const outShape = graph.shapeOf(out);
   const hint = c.name.replace(/_node$/, '');
@@ -72,8 +79,6 @@ function sinkInto(graph: Graph, c: GraphNode, y: string, x: string): void {
       const composed = q.map((i) => SWAP[i]!);
       if (composed.every((v, i) => v === i)) graph.nodes.push({ ...c, opType: 'Identity', inputs: [x], attributes: {} });
       else graph.nodes.push({ ...c, inputs: [x], attributes: { perm: attr.ints(composed) } });
-    } else if (UNARY.has(c.opType)) {
-      back(graph.add(c.opType, [x, ...c.inputs.slice(1)], swapShape(outShape), c.attributes, `${hint}/cl`, c.docString));
     } else if (c.opType === 'BatchNormalization') {
       const [gamma, beta, mean, variance] = c.inputs.slice(1).map((i) => constant(graph, i)!);
       const eps = (c.attributes.epsilon?.value as number | undefined) ?? 1e-5;
@@ -82,9 +87,8 @@ function sinkInto(graph: Graph, c: GraphNode, y: string, x: string): void {
       const m = graph.add('Mul', [x, graph.floatConst(`${hint}/bn_scale`, [scale.length], scale)], swapShape(outShape), {}, `${hint}/bn_mul`, c.docString);
       back(graph.add('Add', [m, graph.floatConst(`${hint}/bn_shift`, [shift.length], shift)], swapShape(outShape), {}, `${hint}/bn_add`, c.docString));
     } else if (c.opType.startsWith('Reduce')) {
-      const axis = intsAttr(c, 'axes', [])[0]!;
-      const a = axis < 0 ? axis + 3 : axis;
-      graph.nodes.push({ ...c, inputs: [x], attributes: { ...c.attributes, axes: attr.ints([SWAP[a]!]) } });
+      const axis = intsAttr(c, 'axes', [])[0]!; // 1, 2, -1 or -2 (canSink)
+      graph.nodes.push({ ...c, inputs: [x], attributes: { ...c.attributes, axes: attr.ints([SWAP[(axis + 3) % 3]!]) } });
     } else if (c.opType === 'MaxPool') {
       // Channels-last max-pool: gather the windows [N, Tout, k, C] and take the max over k. Positions
       // in the padding are clamped to the nearest real position, which lies in the same window, so the
@@ -105,7 +109,8 @@ function sinkInto(graph: Graph, c: GraphNode, y: string, x: string): void {
       }
       back(graph.add('ReduceMax', [windows], [n, outT, ch], { axes: attr.ints([2]), keepdims: attr.int(0) }, `${hint}/max`, c.docString));
     } else {
-      const inputs = c.inputs.map((i) => channelsLastOperand(graph, i, y, x)!);
+      // Unary activations and binaries.
+      const inputs = c.inputs.map((i) => channelsLastOperand(graph, i)!);
       back(graph.add(c.opType, inputs, swapShape(outShape), c.attributes, `${hint}/cl`, c.docString));
     }
   });
@@ -116,11 +121,11 @@ export function sinkTransposes(graph: Graph): number {
   for (let changed = true; changed; ) {
     changed = false;
     for (const t of graph.nodes) {
-      if (!isSwap(t) || graph.shapeOf(t.inputs[0]!).length !== 3) continue;
+      if (!isSwap(t)) continue; // perm (0, 2, 1): a rank-3 input
       const y = t.outputs[0]!;
       const users = graph.consumers(y);
       if (users.length === 0 || !users.every((c) => canSink(graph, c, y, users))) continue;
-      for (const c of users) sinkInto(graph, c, y, t.inputs[0]!);
+      for (const c of users) sinkInto(graph, c, t.inputs[0]!);
       moved++;
       changed = true;
       break;
@@ -131,8 +136,7 @@ export function sinkTransposes(graph: Graph): number {
   // Identity nodes left by cancelled pairs: read their input directly.
   for (const n of [...graph.nodes]) {
     if (n.opType !== 'Identity' || graph.outputs.some((o) => o.name === n.outputs[0])) continue;
-    graph.replaceUses(n.outputs[0]!, n.inputs[0]!);
-    graph.nodes = graph.nodes.filter((m) => m !== n);
+    graph.replaceUses(n.outputs[0]!, n.inputs[0]!); // n is now dead: removed below
   }
   removeDeadNodes(graph);
   return moved;
@@ -145,7 +149,7 @@ export function sinkTransposes(graph: Graph): number {
 function hoistActivationsOverReshapes(graph: Graph): number {
   let hoisted = 0;
   for (const act of [...graph.nodes]) {
-    if (!UNARY.has(act.opType) || act.inputs.length !== 1) continue;
+    if (!UNARY.has(act.opType)) continue;
     const r = graph.producer(act.inputs[0]!);
     if (r?.opType !== 'Reshape' || graph.consumers(r.outputs[0]!).length !== 1) continue;
     const src = r.inputs[0]!;
