@@ -27,15 +27,13 @@ export const DENSE_COST_RATIO = 2.5;
 const MAX_DENSE_WEIGHTS = 4 << 20;
 
 /**
- * How much longer an output the dense Gemm may take than im2col. Measured on the paper model, factor 2
- * lowers layer 4 (128->32, k 7, Tout 16) too: +9..13% samples/s at batch 1024, but -3..15% at batch 32,
- * +15..30% latency at batch 1 (its 4 MiB weight is streamed per call) and a 7.3 MiB file instead of
- * 3.3 MiB. Serving runs batches of 1..64 (dynamic batching merges ~35), so latency wins: factor 1.
+ * Both lowerings share one output-length limit. A longer one for the dense Gemm was measured on the paper
+ * model and rejected: twice the limit lowers layer 4 (128->32, k 7, Tout 16) too, +9..13% samples/s at
+ * batch 1024 but -3..15% at batch 32, +15..30% latency at batch 1 (its 4 MiB weight is streamed per
+ * call) and a 7.3 MiB file instead of 3.3 MiB. Serving runs batches of 1..64 (dynamic batching merges ~35).
  */
-export const DENSE_LENGTH_FACTOR = 1;
-
-export function shouldLowerConv(outLength: number, maxLength: number, lowering: ConvLowering): boolean {
-  return outLength <= (lowering === 'dense' ? DENSE_LENGTH_FACTOR * maxLength : maxLength);
+export function shouldLowerConv(outLength: number, maxLength: number): boolean {
+  return outLength <= maxLength;
 }
 
 export type ConvLowering = 'dense' | 'im2col';
@@ -67,13 +65,15 @@ function channelsLastUpstream(graph: Graph, x: string): boolean {
   return false;
 }
 
-/** x = Add(v, s[C,1]) read only by the conv: the shift to fold into the bias, and v. */
+/**
+ * x = Add(v, s[C,1]) read only by the conv (a graph output counts as a reader): the shift to fold into
+ * the bias, and v (of x's shape: a [C, 1] column broadcast over [N, C, T] does not grow it).
+ */
 function channelShift(graph: Graph, x: string): { input: string; values: Float32Array } | undefined {
   const add = graph.producer(x);
-  if (add === undefined || graph.consumers(x).length !== 1 || graph.outputs.some((o) => o.name === x)) return undefined;
+  if (add === undefined || graph.consumers(x).length !== 1) return undefined;
   const values = addedChannelColumn(graph, add);
-  if (!values || graph.shapeOf(add.inputs[0]!).join() !== graph.shapeOf(x).join()) return undefined;
-  return { input: add.inputs[0]!, values };
+  return values && { input: add.inputs[0]!, values };
 }
 
 export function lowerSmallConvs(graph: Graph, maxLength: number): number {
@@ -87,7 +87,7 @@ export function lowerSmallConvs(graph: Graph, maxLength: number): number {
     const [padBegin, padEnd] = intsAttr(node, 'pads', [0, 0]) as [number, number];
     const [, cout, outLength] = graph.shapeOf(node.outputs[0]!) as [unknown, number, number];
     const lowering = chooseConvLowering(length, outLength, k, cin, cout);
-    if (!shouldLowerConv(outLength, maxLength, lowering)) continue;
+    if (!shouldLowerConv(outLength, maxLength)) continue;
     const w = constant(graph, node.inputs[1])!;
     const hint = node.name.replace(/_node$/, '');
     if (lowering === 'dense') {
@@ -136,7 +136,8 @@ export function lowerSmallConvs(graph: Graph, maxLength: number): number {
       // Rows are (sample, output step): one 2-D GEMM with the bias as Gemm's C, which onnxruntime
       // fuses with a following Relu (the reshapes are views, not copies).
       let rows: string;
-      if (k === 1 && stride === 1 && padded === outLength) {
+      // Every padded step an output (only k 1, stride 1, or a single step): the rows are a Reshape.
+      if (padded === outLength) {
         rows = graph.add('Reshape', [x, graph.int64Const(`${hint}/rows_shape`, [-1, cin])], [`${hint}_rows`, cin], {}, `${hint}/rows`, node.docString);
       } else {
         const idx = new BigInt64Array(outLength * k);

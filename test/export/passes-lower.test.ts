@@ -2,7 +2,7 @@
 // the cost model picks between them at its documented boundaries, and convs it must not touch stay Conv.
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../export/graph.js';
-import { chooseConvLowering, DENSE_COST_RATIO, DENSE_LENGTH_FACTOR, DEFAULT_MAX_LOWERED_CONV_LENGTH, lowerSmallConvs, shouldLowerConv } from '../../export/passes/lower-small-conv.js';
+import { chooseConvLowering, DENSE_COST_RATIO, DEFAULT_MAX_LOWERED_CONV_LENGTH, lowerSmallConvs, shouldLowerConv } from '../../export/passes/lower-small-conv.js';
 import { attr, batchNorm, conv1d, expectPassKeepsOutputs, expectPassRefuses, graphWithInput, markOutput, opTypes } from './pass-graphs.js';
 
 type ConvOpts = Parameters<typeof conv1d>[5];
@@ -29,14 +29,11 @@ describe('chooseConvLowering / shouldLowerConv', () => {
     expect(chooseConvLowering(4, 1025, 2, 1024, 1)).toBe('im2col');
   });
 
-  it('lowers output lengths up to maxLength (the dense length factor is 1)', () => {
+  it('lowers output lengths up to maxLength, either lowering', () => {
     expect(DEFAULT_MAX_LOWERED_CONV_LENGTH).toBe(8);
-    expect(DENSE_LENGTH_FACTOR).toBe(1);
-    for (const lowering of ['dense', 'im2col'] as const) {
-      expect(shouldLowerConv(8, 8, lowering)).toBe(true);
-      expect(shouldLowerConv(9, 8, lowering)).toBe(false);
-      expect(shouldLowerConv(1, 0, lowering)).toBe(false);
-    }
+    expect(shouldLowerConv(8, 8)).toBe(true);
+    expect(shouldLowerConv(9, 8)).toBe(false);
+    expect(shouldLowerConv(1, 0)).toBe(false);
   });
 });
 
@@ -90,7 +87,8 @@ describe('lowerSmallConvs: dense', () => {
     const g = await expectPassKeepsOutputs(convGraph(3, 4, 5, 3, { pads: [2, 2] }), lower(), 1);
     expect(opTypes(g)).toEqual(['Reshape', 'Gemm', 'Reshape', 'Transpose']);
     expect(g.nodes[0]!.inputs[0]).toBe('x');
-    await expectPassKeepsOutputs(convGraph(3, 4, 5, 3, { pads: [1, 0], strides: 2, bias: false }), lower(), 1);
+    const h = await expectPassKeepsOutputs(convGraph(3, 4, 5, 3, { pads: [1, 0], strides: 2, bias: false }), lower(), 1);
+    expect(h.nodes.find((n) => n.opType === 'Gemm')!.inputs).toHaveLength(2); // no zero bias
     await expectPassKeepsOutputs(convGraph(2, 5, 3, 2, { dilations: 2 }), lower(), 1);
   });
 

@@ -107,6 +107,16 @@ describe('sinkTransposes: operands and readers', () => {
     }, sinkTransposes);
   });
 
+  it('an Unsqueeze of [N, C] over two axes (a rank-4 product) stays', () => {
+    expectPassRefuses(
+      sandwich((g, y) => {
+        const se = g.add('ReduceMean', [y], [1, 4], { axes: attr.ints([2]), keepdims: attr.int(0) });
+        return g.add('Mul', [y, g.add('Unsqueeze', [se, g.int64Const('axes', [2, 3])], [1, 4, 1, 1])], [1, 4, 4, 6]);
+      }, false, 1),
+      sinkTransposes,
+    );
+  });
+
   it('a constant [1, 1, T] (one value per time step, not per channel) stays', () => {
     expectPassRefuses(sandwich((g, y) => g.add('Mul', [y, g.floatConst('steps', [1, 1, 6], values(6, 3))], ['N', 4, 6])), sinkTransposes);
   });
