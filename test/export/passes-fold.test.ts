@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldBatchNorm } from '../../export/passes/fold-batch-norm.js';
 import { foldPositiveScaleIntoConv } from '../../export/passes/fold-scale-into-conv.js';
-import { attr, batchNorm, conv1d, expectPassKeepsOutputs, expectPassRefuses, gemm, graphWithInput, markOutput, opTypes, values } from './pass-graphs.js';
+import { attr, batchNorm, conv1d, expectPassKeepsOutputs, expectPassRefuses, feedsFor, gemm, graphWithInput, markOutput, opTypes, runGraph, values } from './pass-graphs.js';
 
 describe('foldBatchNorm', () => {
   const convBn = (opts: { epsilon?: number; bias?: boolean; group?: number } = {}) => () => {
@@ -175,6 +175,28 @@ describe('foldPositiveScaleIntoConv', () => {
       markOutput(g, g.nodes[0]!.outputs[0]!); // Conv read twice
       return g;
     }, foldPositiveScaleIntoConv);
+  });
+
+  it('leaves a training-mode BN (statistics outputs); keeps the shift before a MaxPool that returns Indices', async () => {
+    expectPassRefuses(() => {
+      const g = convReluBn()();
+      g.nodes[2]!.outputs.push('running_mean', 'running_var');
+      return g;
+    }, foldPositiveScaleIntoConv);
+    const build = () => {
+      const g = convReluBn()();
+      const [y, indices] = g.addMulti('MaxPool', [g.outputs.pop()!.name], [['N', 4, 4], ['N', 4, 4]], { kernel_shape: attr.ints([3]), strides: attr.ints([3]) }, 'pool');
+      markOutput(g, y!);
+      markOutput(g, g.add('Cast', [indices!], ['N', 4, 4], { to: attr.int(1) }));
+      return g;
+    };
+    // (Compared by hand: the shape probe of expectPassKeepsOutputs would type the int64 Indices as float.)
+    const [before, after] = [build(), build()];
+    expect(foldPositiveScaleIntoConv(after)).toBe(1);
+    expect(opTypes(after)).toEqual(['Conv', 'Relu', 'Add', 'MaxPool', 'Cast']);
+    const feeds = feedsFor(before);
+    const [want, got] = [await runGraph(before, feeds), await runGraph(after, feeds)];
+    got.forEach((o, i) => o.data.forEach((v, j) => expect(Math.abs(v - want[i]!.data[j]!)).toBeLessThanOrEqual(1e-5)));
   });
 
   it('leaves it when a parameter is not constant or the channel counts disagree', () => {
