@@ -9,7 +9,7 @@ import { constant } from './graph-edit.js';
 export function foldBatchNorm(graph: Graph): number {
   let folded = 0;
   for (const bn of [...graph.nodes]) {
-    if (bn.opType !== 'BatchNormalization') continue;
+    if (bn.opType !== 'BatchNormalization' || bn.outputs.length !== 1) continue; // training mode has statistics outputs
     const prev = graph.producer(bn.inputs[0]!);
     if (!prev || (prev.opType !== 'Conv' && prev.opType !== 'Gemm')) continue;
     if (graph.consumers(prev.outputs[0]!).length !== 1) continue;

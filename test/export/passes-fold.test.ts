@@ -71,6 +71,11 @@ describe('foldBatchNorm', () => {
       markOutput(g, batchNorm(g, x, 4)); // reads a graph input: no producer
       return g;
     }, foldBatchNorm);
+    expectPassRefuses(() => {
+      const g = convBn()();
+      g.nodes[1]!.outputs.push('running_mean', 'running_var'); // training mode: its statistics are outputs too
+      return g;
+    }, foldBatchNorm);
   });
 
   it('leaves it when a BN parameter or the weight is not a constant', () => {
