@@ -15,12 +15,12 @@ import { constant, intsAttr, soleConsumer } from './graph-edit.js';
 export function unitTransposesToReshapes(graph: Graph): number {
   let changed = 0;
   for (const t of graph.nodes) {
-    if (t.opType !== 'Transpose' || t.outputs.length !== 1) continue;
-    const perm = intsAttr(t, 'perm', []);
+    const perm = intsAttr(t, 'perm', []); // only a Transpose has one
+    if (t.opType !== 'Transpose') continue;
     if (perm.length < 4) continue;
     const input = graph.shapeOf(t.inputs[0]!);
     const moved = perm.filter((a) => input[a] !== 1);
-    if (moved.some((a, i) => i > 0 && a < moved[i - 1]!)) continue;
+    if (moved.slice(1).some((a, i) => a < moved[i]!)) continue; // the non-unit axes keep their order
     const output = graph.shapeOf(t.outputs[0]!);
     const spec = output.map((d: Dim, i) => (typeof d === 'number' ? d : input[i] === d ? 0 : undefined));
     if (spec.some((d) => d === undefined)) continue;

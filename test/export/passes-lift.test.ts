@@ -178,6 +178,15 @@ describe('foldTransposeIntoGemm', () => {
       return g;
     }, foldTransposeIntoGemm);
     expectPassRefuses(() => {
+      // The flattened transpose is the Gemm's C (bias, [N, 24] broadcast), not its A.
+      const g = head()();
+      const gemm = g.nodes[2]!;
+      gemm.inputs = [g.addInput('a', ['N', 24]), g.floatConst('B24', [24, 24], values(576, 4)), gemm.inputs[0]!];
+      g.shapes.set(gemm.outputs[0]!, ['N', 24]);
+      g.outputs[0]!.shape = ['N', 24];
+      return g;
+    }, foldTransposeIntoGemm);
+    expectPassRefuses(() => {
       const { g, x } = graphWithInput(['N', 4, 6]);
       const t = g.add('Transpose', [x], ['N', 6, 4], { perm: attr.ints([0, 2, 1]) });
       const f = g.add('Flatten', [t], ['N', 24]);
