@@ -36,9 +36,9 @@ function liftAttributes(node: GraphNode): Record<string, Attr> {
 }
 
 function isLiftable(graph: Graph, node: GraphNode): boolean {
-  if (!LIFTABLE.has(node.opType) || intsAttr(node, 'kernel_shape', []).length !== 1 || node.outputs.length !== 1) return false;
-  const x = graph.shapes.get(node.inputs[0]!);
-  if (!x || x.length !== 3 || typeof x[1] !== 'number') return false;
+  if (!LIFTABLE.has(node.opType) || node.outputs.length !== 1) return false; // a MaxPool's Indices refuse
+  const x = graph.shapeOf(node.inputs[0]!);
+  if (x.length !== 3 || typeof x[1] !== 'number') return false; // rank 3: a 1-D kernel
   if (node.opType !== 'Conv') return true;
   const w = graph.initializers.get(node.inputs[1]!);
   return !!w && w.dims.length === 3 && w.data instanceof Float32Array && graph.consumers(node.inputs[1]!).length === 1;
@@ -88,7 +88,7 @@ export function liftConvsTo2d(graph: Graph): number {
     }
     if (x !== undefined && lifted.has(x)) {
       const out = node.outputs[0]!;
-      if (UNARY.has(node.opType) && node.inputs.length === 1) {
+      if (UNARY.has(node.opType)) {
         emit(node.opType, [lifted.get(x)!], twin(out), node.attributes, node);
         continue;
       }

@@ -112,6 +112,29 @@ describe('liftConvsTo2d', () => {
       return g;
     }, liftConvsTo2d);
   });
+
+  it('leaves a 1-D ConvTranspose and a MaxPool that also returns Indices', () => {
+    expectPassRefuses(() => {
+      const { g, x } = graphWithInput(['N', 3, 8]);
+      markOutput(g, g.add('ConvTranspose', [x, g.floatConst('W', [3, 2, 3], values(18, 1))], ['N', 2, 10], { kernel_shape: attr.ints([3]) }));
+      return g;
+    }, liftConvsTo2d);
+    expectPassRefuses(() => {
+      const { g, x } = graphWithInput(['N', 3, 8]);
+      const [y] = g.addMulti('MaxPool', [x], [['N', 3, 4], ['N', 3, 4]], { kernel_shape: attr.ints([2]), strides: attr.ints([2]) }, 'pool');
+      markOutput(g, y!);
+      return g;
+    }, liftConvsTo2d);
+  });
+
+  it('a training-mode BatchNormalization after a lifted conv stays 3-D with all its outputs', () => {
+    const g = chain((g, c) => batchNorm(g, c, 2))();
+    g.nodes[1]!.outputs.push('running_mean', 'running_var');
+    expect(liftConvsTo2d(g)).toBe(1);
+    const bn = g.nodes.find((n) => n.opType === 'BatchNormalization')!;
+    expect(bn.outputs.slice(1)).toEqual(['running_mean', 'running_var']);
+    expect(g.producer(bn.inputs[0]!)!.opType).toBe('Squeeze');
+  });
 });
 
 describe('unitTransposesToReshapes', () => {
