@@ -17,8 +17,8 @@ export function foldPositiveScaleIntoGemm(graph: Graph): number {
     const reshape = only(graph, relu.outputs[0]!);
     if (reshape?.opType === 'Reshape') cur = reshape;
     const mul = only(graph, cur.outputs[0]!);
-    if (mul?.opType !== 'Mul' || mul.inputs[0] !== cur.outputs[0]) continue;
-    const s = constant(graph, mul.inputs[1]);
+    if (mul?.opType !== 'Mul') continue;
+    const s = constant(graph, mul.inputs[1]); // Mul(x, s): in Mul(s, x) inputs[1] is x, no constant
     const w = constant(graph, gemm.inputs[1]);
     const wDims = graph.initializers.get(gemm.inputs[1]!)?.dims;
     if (!s || !w || !wDims || s.length !== wDims[1] || !s.every((v) => v > 0)) continue;
@@ -41,7 +41,8 @@ export function moveShiftPastMaxPool(graph: Graph): number {
     const t = constant(graph, add.inputs[1]);
     if (!t || graph.initializers.get(add.inputs[1]!)!.dims.length !== 1) continue;
     const next = only(graph, add.outputs[0]!);
-    if ((next?.opType !== 'Reshape' && next?.opType !== 'Gather') || next.inputs[0] !== add.outputs[0]) continue;
+    // (The shifted value is their data input: a Reshape's shape and Gather's indices are integers.)
+    if (next?.opType !== 'Reshape' && next?.opType !== 'Gather') continue;
     const reduce = only(graph, next.outputs[0]!);
     if (reduce?.opType !== 'ReduceMax') continue;
     const outShape = graph.shapeOf(reduce.outputs[0]!);

@@ -70,6 +70,17 @@ describe('foldPositiveScaleIntoGemm', () => {
   });
 });
 
+describe('foldPositiveScaleIntoGemm: not a Gemm', () => {
+  it('refuses an Add with a constant [1, M] (relu(x + c) * s is not relu(x + c * s))', () => {
+    expectPassRefuses(() => {
+      const { g, x } = graphWithInput(['N', 4]);
+      const r = g.add('Relu', [g.add('Add', [x, g.floatConst('c', [1, 4], values(4, 2))], ['N', 4])], ['N', 4]);
+      markOutput(g, g.add('Mul', [r, g.floatConst('s', [4], values(4, 8, 0.1, 2))], ['N', 4]));
+      return g;
+    }, foldPositiveScaleIntoGemm);
+  });
+});
+
 describe('moveShiftPastMaxPool', () => {
   // Channels-last [N, 6, 3] + t[3] -> windows of 2 (Reshape or Gather) -> ReduceMax over the window axis.
   const addPool = (opts: { via?: 'Reshape' | 'Gather'; reduce?: string; tDims?: number[]; channels?: number; sharedAdd?: boolean } = {}) => () => {
@@ -115,6 +126,16 @@ describe('moveShiftPastMaxPool', () => {
     expectPassRefuses(() => {
       const g = addPool()();
       g.nodes[0]!.inputs[1] = g.addInput('tt', [3]);
+      return g;
+    }, moveShiftPastMaxPool);
+  });
+
+  it('refuses a Mul (a negative factor does not commute with max) in place of the Add', () => {
+    expectPassRefuses(() => {
+      const g = addPool()();
+      const t = g.nodes[0]!.inputs[1]!;
+      g.initializers.set(t, { name: t, dims: [3], data: Float32Array.of(-1, 2, -0.5) });
+      g.nodes[0]!.opType = 'Mul';
       return g;
     }, moveShiftPastMaxPool);
   });

@@ -115,6 +115,13 @@ describe('mergeReshapes', () => {
       g.nodes[1]!.inputs[1] = g.addInput('shape', [3]);
       return g;
     }, mergeReshapes);
+    expectPassRefuses(() => {
+      // The outer op is an Unsqueeze: its second input (axes) is an int64 constant too, but not a shape.
+      const { g, x } = graphWithInput(['N', 6]);
+      const inner = g.add('Reshape', [x, g.int64Const('inner', [-1, 2, 3])], ['N', 2, 3]);
+      markOutput(g, g.add('Unsqueeze', [inner, g.int64Const('axes', [1])], ['N', 1, 2, 3]));
+      return g;
+    }, mergeReshapes);
   });
 });
 
