@@ -117,6 +117,18 @@ describe('sinkTransposes: operands and readers', () => {
     );
   });
 
+  it('a reduction over two axes, and a non-Unsqueeze [N, C] operand (square, batch 1, so it broadcasts), stay', () => {
+    expectPassRefuses(sandwich((g, y) => g.add('ReduceMean', [y], ['N'], { axes: attr.ints([1, 2]), keepdims: attr.int(0) }), false), sinkTransposes);
+    expectPassRefuses(() => {
+      const { g, x } = graphWithInput([1, 4, 4]);
+      const y = g.add('Transpose', [x], [1, 4, 4], SWAP);
+      const se = g.add('ReduceMean', [y], [1, 4], { axes: attr.ints([2]), keepdims: attr.int(0) });
+      const m = g.add('Mul', [se, g.int64Const('two', [2])], [1, 4]); // a constant [2] where an Unsqueeze has axes [2]
+      markOutput(g, g.add('Add', [y, m], [1, 4, 4]));
+      return g;
+    }, sinkTransposes);
+  });
+
   it('a constant [1, 1, T] (one value per time step, not per channel) stays', () => {
     expectPassRefuses(sandwich((g, y) => g.add('Mul', [y, g.floatConst('steps', [1, 1, 6], values(6, 3))], ['N', 4, 6])), sinkTransposes);
   });
