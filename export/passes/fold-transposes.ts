@@ -15,8 +15,8 @@ import { constant, intsAttr, soleConsumer } from './graph-edit.js';
 export function unitTransposesToReshapes(graph: Graph): number {
   let changed = 0;
   for (const t of graph.nodes) {
-    const perm = intsAttr(t, 'perm', []); // only a Transpose has one
     if (t.opType !== 'Transpose') continue;
+    const perm = intsAttr(t, 'perm', []);
     if (perm.length < 4) continue;
     const input = graph.shapeOf(t.inputs[0]!);
     const moved = perm.filter((a) => input[a] !== 1);

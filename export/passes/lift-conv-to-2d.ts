@@ -16,7 +16,7 @@
 // runs as a blocked depthwise op (a broadcast Add would force a reorder to plain NCHW and back: -6%).
 // A reader needing the 3-D tensor gets one Squeeze(axes [2]) placed right after the producer.
 import { attr, type Attr, type Dim, type Graph, type GraphNode } from '../graph.js';
-import { addedChannelColumn, intsAttr } from './graph-edit.js';
+import { addedChannelColumn } from './graph-edit.js';
 
 const LIFTABLE = new Set(['Conv', 'MaxPool', 'AveragePool']);
 const UNARY = new Set(['Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'Elu', 'Selu', 'HardSigmoid', 'Softplus', 'Identity']);

@@ -36,8 +36,10 @@ function isTimeUnsqueeze(graph: Graph, p: GraphNode): boolean {
   return p.opType === 'Unsqueeze' && axes?.length === 1 && Number(axes[0]) === 2 && graph.shapeOf(p.inputs[0]!).length === 2;
 }
 
-/** Can `c`, reading y = swap(x), run on x instead? (Checked before anything is rewritten.) */
-// A graph output (opType '<output>') and every op not named here refuse (the final `return false`).
+/**
+ * Can `c`, reading y = swap(x), run on x instead? (Checked before anything is rewritten.) A graph output
+ * (opType '<output>') and every op not named here refuse: the final `return false`.
+ */
 function canSink(graph: Graph, c: GraphNode, y: string, users: GraphNode[]): boolean {
   if (c.opType === 'Transpose' || UNARY.has(c.opType)) return true; // their one input is y
   if (c.opType === 'BatchNormalization') return c.inputs[0] === y && c.inputs.slice(1).every((i) => constant(graph, i));
