@@ -8,7 +8,7 @@ import { createRng } from '../../core/random.js';
 import { classInfos } from '../../core/spec.js';
 import { initBackend } from '../../train/backend.js';
 import { REQUIRED_WASM_KERNELS, WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../../train/kernels/index.js';
-import { originalWasmKernel } from '../../train/kernels/wasm-heap.js';
+import { type WasmBackendLike, matMulTransposedB, originalWasmKernel, transposedBPlan } from '../../train/kernels/wasm-heap.js';
 import { buildModel } from '../../train/model.js';
 import { TOLERANCES, assertClose } from '../helpers/tolerances.js';
 
@@ -109,6 +109,34 @@ describe('wasm kernels vs the CPU backend', () => {
       const scale = g.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       assertClose(wasm.byOrder[i]!, g, 1e-3 * scale, `gradient of ${cpu.names[i]}`);
     });
+  });
+});
+
+describe('a x b^T on the wasm heap: both plans', () => {
+  it('the direct and the flipped plan give the same bits, and the cheaper one is chosen', async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as unknown as WasmBackendLike;
+    const info = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: t.shape, dtype: t.dtype });
+    // [M, K, N]: the GRU's input weight against 16 beats x 2 steps, the dense head, the 512-filter conv, odd sizes.
+    for (const [m, k, n] of [[32, 384, 512], [16, 512, 128], [32, 512, 384], [7, 3, 11], [1, 9, 1]] as const) {
+      const a = random([m, k], m * k);
+      const b = random([n, k], n + k);
+      const [ta, tb] = [tf.tensor2d(a.values, [m, k]), tf.tensor2d(b.values, [n, k])];
+      const [direct, flipped] = (['direct', 'flipped'] as const).map((plan) => {
+        const out = matMulTransposedB(backend, info(ta), info(tb), m, k, n, plan);
+        const values = backend.typedArrayFromHeap(out).slice();
+        backend.disposeData(out.dataId);
+        return values;
+      });
+      const expected = tf.tidy(() => tf.matMul(ta, tb, false, true).dataSync() as Float32Array);
+      tf.dispose([ta, tb]);
+      expect(flipped!.length).toBe(m * n);
+      expect(Array.from(flipped!), `${m}x${k}x${n}: flipped vs direct`).toEqual(Array.from(direct!));
+      assertRel(direct!, expected, `${m}x${k}x${n} against tf.matMul`);
+    }
+    expect(transposedBPlan(16, 384, 512)).toBe('flipped'); // 2*16*384 + 16*512 moved, not 2*512*384
+    expect(transposedBPlan(256, 32, 896)).toBe('direct'); // a 7-tap conv's im2col rows outnumber its filter
+    expect(transposedBPlan(16, 5, 512)).toBe('direct'); // the 5-class output layer
   });
 });
 

@@ -1,9 +1,10 @@
 // BatchMatMul for the WASM backend with transposed operands made fast: the package sends any
 // transposed or batched product to a scalar loop, and backpropagation through every Dense, GRU and
-// im2col product is transposed (dA = dy B^T, dB = A^T dy). We transpose the operand on the heap
-// (O(size), cheap next to the O(M*K*N) product) and run the untransposed XNNPACK path.
+// im2col product is transposed (dA = dy B^T, dB = A^T dy). We transpose an operand on the heap
+// (O(size), cheap next to the O(M*K*N) product) and run the untransposed XNNPACK path; for dy B^T,
+// whichever of b or dy is cheaper to move (matMulTransposedB).
 import * as tf from '@tensorflow/tfjs';
-import { type KernelArgs, type WasmBackendLike, matMulOnHeap, originalWasmKernel, transposeOnHeap } from './wasm-heap.js';
+import { type KernelArgs, type WasmBackendLike, matMulOnHeap, matMulTransposedB, originalWasmKernel, transposeOnHeap } from './wasm-heap.js';
 
 export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -16,14 +17,17 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const wasm = backend as WasmBackendLike;
   const [aRows, aCols] = a.shape.slice(-2) as [number, number];
   const [bRows, bCols] = b.shape.slice(-2) as [number, number];
-  const left = transposeA ? transposeOnHeap(wasm, a, aRows, aCols) : a;
+  const outShape = (m: number, n: number) => [...(a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2), m, n];
+  if (!transposeA) {
+    const out = matMulTransposedB(wasm, a, b, aRows, aCols, bRows);
+    return { dataId: out.dataId, dtype: out.dtype, shape: outShape(aRows, bRows) };
+  }
+  const left = transposeOnHeap(wasm, a, aRows, aCols);
   const right = transposeB ? transposeOnHeap(wasm, b, bRows, bCols) : b;
-  const [m, k] = transposeA ? [aCols, aRows] : [aRows, aCols];
   const n = transposeB ? bRows : bCols;
-  const out = matMulOnHeap(backend, left, right, m, k, n);
-  if (left !== a) wasm.disposeData(left.dataId);
+  const out = matMulOnHeap(backend, left, right, aCols, aRows, n);
+  wasm.disposeData(left.dataId);
   if (right !== b) wasm.disposeData(right.dataId);
-  const outShape = [...(a.shape.length >= b.shape.length ? a : b).shape.slice(0, -2), m, n];
-  return { dataId: out.dataId, dtype: out.dtype, shape: outShape };
+  return { dataId: out.dataId, dtype: out.dtype, shape: outShape(aCols, n) };
 }
 

@@ -1,10 +1,11 @@
 // Conv2DBackpropInput for the WASM backend as one XNNPACK product and a col2im:
 //   dcols [N*Ho*Wo, Kh*Kw*Cin] = dy [N*Ho*Wo, Cout] x filter^T [Cout, Kh*Kw*Cin]; dx = col2im(dcols)
+// (the product moves whichever of the filter or dy is smaller: matMulTransposedB).
 // The package's kernel is a direct scalar loop, several times slower on the paper's layers.
 import * as tf from '@tensorflow/tfjs';
 import { col2im } from './im2col.js';
 import { planTaps, sliceFilter } from './taps.js';
-import { type KernelArgs, type WasmBackendLike, matMulOnHeap, originalWasmKernel, transposeOnHeap } from './wasm-heap.js';
+import { type KernelArgs, type WasmBackendLike, matMulTransposedB, originalWasmKernel } from './wasm-heap.js';
 
 export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -24,10 +25,8 @@ export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const rows = g.batchSize * g.outHeight * g.outWidth;
   const depth = g.filterHeight * g.filterWidth * g.inChannels;
   const weights = whole ? filter : sliceFilter(wasm, filter, full, taps, info.outChannels);
-  const filterT = transposeOnHeap(wasm, weights, depth, info.outChannels);
+  const dcols = matMulTransposedB(wasm, dy, weights, rows, info.outChannels, depth);
   if (weights !== filter) wasm.disposeData(weights.dataId);
-  const dcols = matMulOnHeap(backend, dy, filterT, rows, info.outChannels, depth);
-  wasm.disposeData(filterT.dataId);
   const dx = wasm.makeOutput(inputShape, 'float32');
   col2im(wasm.typedArrayFromHeap(dcols), wasm.typedArrayFromHeap(dx), g);
   wasm.disposeData(dcols.dataId);

@@ -68,3 +68,34 @@ export function matMulOnHeap(backend: tf.KernelBackend, a: tf.TensorInfo, b: tf.
     attrs: { transposeA: false, transposeB: false },
   });
 }
+
+/** How matMulTransposedB computes a b^T: transpose b (direct), or compute (b a^T)^T (flipped). */
+export type TransposedBPlan = 'direct' | 'flipped';
+
+/**
+ * The cheaper plan for a [M,K] x b^T (b stored [N,K]) by the values each moves: XNNPACK packs its right
+ * operand on every call, so direct transposes and packs all of b (2NK); flipped transposes and packs a and
+ * transposes the [N,M] result (2MK + MN). A few beats against a wide weight (dA = dy W^T): flipped.
+ */
+export function transposedBPlan(m: number, k: number, n: number): TransposedBPlan {
+  return 2 * m * k + m * n < 2 * n * k ? 'flipped' : 'direct';
+}
+
+/**
+ * a [M,K] x b^T, b stored [N,K] -> [M,N]. Each output is the same dot product summed in the same order
+ * under either plan, so both give the same bits (test/train/wasm-kernels.test.ts checks it).
+ */
+export function matMulTransposedB(backend: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorInfo, m: number, k: number, n: number, plan = transposedBPlan(m, k, n)): tf.TensorInfo {
+  if (plan === 'direct') {
+    const bT = transposeOnHeap(backend, b, n, k);
+    const out = matMulOnHeap(backend, a, bT, m, k, n);
+    backend.disposeData(bT.dataId);
+    return out;
+  }
+  const aT = transposeOnHeap(backend, a, m, k);
+  const outT = matMulOnHeap(backend, b, aT, n, k, m);
+  backend.disposeData(aT.dataId);
+  const out = transposeOnHeap(backend, outT, n, m);
+  backend.disposeData(outT.dataId);
+  return out;
+}
