@@ -8,6 +8,7 @@ import { createRng } from '../../core/random.js';
 import { classInfos } from '../../core/spec.js';
 import { initBackend } from '../../train/backend.js';
 import { REQUIRED_WASM_KERNELS, WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from '../../train/kernels/index.js';
+import { meanGradConfig } from '../../train/kernels/mean-gradient.js';
 import { type WasmBackendLike, matMulTransposedB, originalWasmKernel, transposedBPlan } from '../../train/kernels/wasm-heap.js';
 import { buildModel } from '../../train/model.js';
 import { TOLERANCES, assertClose } from '../helpers/tolerances.js';
@@ -161,6 +162,36 @@ describe('wasm reductions over leading axes vs the CPU backend', () => {
   });
 });
 
+describe("Mean's gradient without a tensor of ones", () => {
+  it("gives the package gradient's bits for batch, time and channel means, with and without keepDims", async () => {
+    await initBackend('wasm');
+    registerWasmTrainingKernels([]); // the package's gradient of Mean is registered again
+    const packageGrad = tf.getGradient('Mean')!;
+    registerWasmTrainingKernels();
+    expect(packageGrad).not.toBe(meanGradConfig);
+    const cases: Array<[number[], number[]]> = [[[16, 47, 128], [0, 1]], [[16, 8, 32], [1]], [[5, 3], [0]], [[4, 3, 2], [2]], [[4, 3, 2], [0, 2]], [[7], [0]]];
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend);
+      for (const [shape, axes] of cases) {
+        for (const keepDims of [false, true]) {
+          const x = random(shape, shape.length + axes.length + 3);
+          const outShape = shape.map((d, i) => (axes.includes(i) ? 1 : d)).filter((_, i) => keepDims || !axes.includes(i));
+          const dy = random(outShape.length > 0 ? outShape : [], 11);
+          const [mine, theirs] = [meanGradConfig, packageGrad].map((config) =>
+            tf.tidy(() => {
+              const grads = config.gradFunc(tf.tensor(dy.values, dy.shape), [tf.tensor(x.values, shape)], { axis: axes, keepDims });
+              return Array.from(grads.x!().dataSync());
+            }),
+          );
+          expect(mine!.length, `${backend} ${shape} axes ${axes}`).toBe(x.values.length);
+          expect(mine, `${backend} ${shape} axes ${axes} keepDims ${keepDims}`).toEqual(theirs);
+        }
+      }
+    }
+    await initBackend('wasm');
+  });
+});
+
 describe('wasm Identity shares data safely', () => {
   it('a clone keeps its values after the original is disposed, and variables stay independent', async () => {
     await initBackend('wasm');
@@ -196,6 +227,8 @@ describe('the registered wasm kernels are ours', () => {
         if (REQUIRED_WASM_KERNELS.includes(name)) expect(ours(name), name).toBe(fn);
         else expect(ours(name), name).toBe(originalWasmKernel(name));
       }
+      expect(tf.getGradient('Mean'), 'the package gradient of Mean is back').not.toBe(meanGradConfig);
+      expect(tf.getGradient('Mean')?.kernelName).toBe('Mean');
       registerWasmTrainingKernels(['Tile']);
       expect(ours('Tile')).toBe(WASM_TRAINING_KERNELS.get('Tile'));
       expect(ours('BatchMatMul')).toBe(originalWasmKernel('BatchMatMul'));
@@ -203,6 +236,7 @@ describe('the registered wasm kernels are ours', () => {
       registerWasmTrainingKernels();
     }
     for (const [name, fn] of WASM_TRAINING_KERNELS) expect(ours(name), name).toBe(fn);
+    expect(tf.getGradient('Mean')).toBe(meanGradConfig);
     expect(() => registerWasmTrainingKernels(['Nope'])).toThrow('unknown wasm kernel "Nope"');
   });
 });

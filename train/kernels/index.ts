@@ -8,6 +8,7 @@ import { conv2DBackpropFilter } from './conv2d-backprop-filter.js';
 import { conv2DBackpropInput } from './conv2d-backprop-input.js';
 import { identity } from './identity.js';
 import { maxPoolGrad } from './max-pool-grad.js';
+import { meanGradConfig } from './mean-gradient.js';
 import { meanLeading, sumLeading } from './reduce-leading.js';
 import { tile } from './tile.js';
 import { type WasmKernelFunc, originalWasmKernel } from './wasm-heap.js';
@@ -49,4 +50,12 @@ export function registerWasmTrainingKernels(speedups: readonly string[] = [...WA
     const kernelFunc = (wanted ? fn : originalWasmKernel(name)) as unknown as tf.KernelFunc;
     tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
   }
+  // Mean's speedup includes its gradient (mean-gradient.ts). Gradients are not per backend, but ours
+  // gives the package's bits on every backend, so the switch only changes speed.
+  packageMeanGrad ??= tf.getGradient('Mean');
+  const meanGrad = speedups.includes('Mean') ? meanGradConfig : packageMeanGrad;
+  if (meanGrad && tf.getGradient('Mean') !== meanGrad) tf.registerGradient(meanGrad);
 }
+
+/** TF.js's own gradient for Mean, kept the first time ours replaces it. */
+let packageMeanGrad: tf.GradConfig | undefined;
