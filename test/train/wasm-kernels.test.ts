@@ -52,6 +52,36 @@ describe('wasm kernels vs the CPU backend', () => {
     }
   });
 
+  it('Slice, contiguous and strided, rank 1 to 5, float32, int32 and bool, empty slices too', async () => {
+    const cases: Array<[number[], number[], number[]]> = [
+      [[10], [3], [4]], [[384, 128], [5, 5], [379, 1]], [[384, 128], [0, 7], [1, 1]], [[6, 5], [2, 0], [3, 5]], [[6, 5], [1, 2], [4, -1]],
+      [[4, 3, 5], [1, 0, 2], [2, 3, 3]], [[2, 3, 4, 5], [1, 1, 0, 1], [1, 2, 4, 3]], [[2, 3, 2, 3, 2], [0, 1, 1, 0, 1], [2, 2, 1, 3, 1]], [[5, 4], [2, 1], [0, 3]],
+    ];
+    for (const [shape, begin, size] of cases) {
+      const x = random(shape, shape.length + begin[0]!);
+      const [cpu, wasm] = await onBackends(() => tf.slice(tf.tensor(x.values, shape), begin, size));
+      expect(Array.from(wasm!), `float32 ${shape} from ${begin} size ${size}`).toEqual(Array.from(cpu!));
+      const ints = Int32Array.from(x.values, (v) => Math.round(v * 100));
+      const [cpuI, wasmI] = await onBackends(() => tf.slice(tf.tensor(ints, shape, 'int32'), begin, size));
+      expect(Array.from(wasmI!), `int32 ${shape}`).toEqual(Array.from(cpuI!));
+      const [cpuB, wasmB] = await onBackends(() => tf.slice(tf.tensor(x.values.map((v) => (v > 0 ? 1 : 0)), shape, 'bool'), begin, size));
+      expect(Array.from(wasmB!), `bool ${shape}`).toEqual(Array.from(cpuB!));
+    }
+  });
+
+  it("the orthogonal initialiser (a QR of slices) gives the package Slice's bits", async () => {
+    await initBackend('wasm');
+    const draw = () => tf.tidy(() => Array.from(tf.initializers.orthogonal({ seed: 7 }).apply([128, 384]).dataSync()));
+    try {
+      registerWasmTrainingKernels([...WASM_TRAINING_KERNELS.keys()].filter((k) => k !== 'Slice'));
+      const theirs = draw();
+      registerWasmTrainingKernels();
+      expect(draw()).toEqual(theirs);
+    } finally {
+      registerWasmTrainingKernels();
+    }
+  });
+
   it('Tile on float32 and int32 tensors of rank 1 to 4', async () => {
     const cases: Array<[number[], number[]]> = [[[5], [3]], [[1, 1, 1, 128], [32, 1, 47, 1]], [[2, 3], [2, 4]], [[2, 1, 3], [1, 5, 2]], [[3, 2, 2, 1], [2, 1, 3, 4]], [[4, 2], [1, 1]]];
     for (const [shape, reps] of cases) {
@@ -213,10 +243,10 @@ describe('the registered wasm kernels are ours', () => {
   it("after initBackend('wasm') every kernel of the table dispatches to our implementation", async () => {
     await initBackend('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect([...WASM_TRAINING_KERNELS.keys()]).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'MaxPoolGrad', 'Mean', 'Sum', 'Tile']);
+    expect([...WASM_TRAINING_KERNELS.keys()]).toEqual(['BatchMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Identity', 'MaxPoolGrad', 'Mean', 'Slice', 'Sum', 'Tile']);
     for (const [name, fn] of WASM_TRAINING_KERNELS) expect(ours(name), name).toBe(fn);
     // ...and they replaced a package kernel where the package has one (Conv2DBackpropFilter it lacks).
-    for (const name of ['BatchMatMul', 'Conv2D', 'Identity', 'Sum', 'Tile']) expect(originalWasmKernel(name), name).not.toBe(WASM_TRAINING_KERNELS.get(name));
+    for (const name of ['BatchMatMul', 'Conv2D', 'Identity', 'Slice', 'Sum', 'Tile']) expect(originalWasmKernel(name), name).not.toBe(WASM_TRAINING_KERNELS.get(name));
   });
 
   it('switching the speedups off gives the package kernels back but keeps the required one; all of them again after', async () => {

@@ -10,6 +10,7 @@ import { identity } from './identity.js';
 import { maxPoolGrad } from './max-pool-grad.js';
 import { meanGradConfig } from './mean-gradient.js';
 import { meanLeading, sumLeading } from './reduce-leading.js';
+import { slice } from './slice.js';
 import { tile } from './tile.js';
 import { type WasmKernelFunc, originalWasmKernel } from './wasm-heap.js';
 
@@ -22,6 +23,7 @@ export const WASM_TRAINING_KERNELS: ReadonlyMap<string, WasmKernelFunc> = new Ma
   ['Identity', identity],
   ['MaxPoolGrad', maxPoolGrad],
   ['Mean', meanLeading],
+  ['Slice', slice],
   ['Sum', sumLeading],
   ['Tile', tile],
 ]);
