@@ -9,6 +9,8 @@ import { adamLayout, AdamMemory, FusedAdam } from '../../train/fused-adam.js';
 import { crossEntropy } from '../../train/loss.js';
 import { ResetAfterGRU } from '../../train/gru.js';
 import { localStepper, parallelStepper, replicaTopology } from '../../train/parallel/coordinator.js';
+import { allocateShared, CTRL, SharedViews } from '../../train/parallel/shared-state.js';
+import { ThreadStep } from '../../train/parallel/thread-step.js';
 import { prestartWorkers, takeWorkers } from '../../train/parallel/worker-pool.js';
 import { Replica } from '../../train/replica.js';
 import { assertClose } from '../helpers/tolerances.js';
@@ -166,6 +168,39 @@ describe('training steps', () => {
     } finally {
       await stepper.close();
     }
+  });
+
+  it('reads the statistics slots before barrier B: a faster thread past B may already overwrite its slot', () => {
+    const model = toyModel(3, true);
+    const replica = new Replica(model, K, 2);
+    const layout = { workers: 2, params: replica.size, stats: replica.statsSize, width: replica.inputSize, maxBatch: N, dropouts: replica.dropoutCount, classes: K };
+    const views = new SharedViews(allocateShared(layout));
+    replica.readParams(views.adam.params);
+    const step = new ThreadStep(views, replica, 0, 1e-3);
+    const { x, y } = batch(11);
+    views.x.set(x);
+    views.y.set(y);
+    views.scalars[0] = 1e-3;
+    Atomics.store(views.control, CTRL.batch, N);
+    // Thread 1, played here: its share's gradient (zero) and statistics are in, and it has arrived at both barriers...
+    const peer = Float32Array.from({ length: layout.stats }, (_, i) => 0.25 + i);
+    views.stats(1).set(peer);
+    views.gradient(1).fill(0);
+    Atomics.add(views.control, CTRL.arrivedA, 1);
+    Atomics.add(views.control, CTRL.arrivedB, 1);
+    // ...and once past barrier B it starts the next step, writing new statistics into its slot.
+    const arrive = views.arrive.bind(views);
+    views.arrive = (index: number, target: number) => {
+      arrive(index, target);
+      if (index === CTRL.arrivedB) views.stats(1).fill(Number.NaN);
+    };
+    step.run();
+    const own = views.stats(0);
+    const expected = Array.from(own, (v, i) => Math.fround(Math.fround(v + peer[i]!) / 2));
+    const moving = model.nonTrainableWeights.flatMap((w) => Array.from(w.read().dataSync()));
+    expect(moving.length).toBe(layout.stats);
+    expect(moving).toEqual(expected);
+    model.dispose();
   });
 
   it("a worker rebuilds the topology with zero initialisers, then takes this thread's weights", async () => {

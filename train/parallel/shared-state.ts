@@ -1,9 +1,10 @@
 // The memory data-parallel replicas share (SharedArrayBuffers, and the shared WebAssembly memory of
 // the Adam state) and the barrier they meet at. Thread 0 is the main thread's replica; threads 1..W-1
 // are workers. Per step: the main thread writes the batch, every thread computes the gradient of its
-// share into its slot, they meet (barrier A), each updates its slice of the parameters with Adam over
-// the slots summed in thread order, they meet again (barrier B), and each copies the new parameters (and
-// the averaged BatchNorm statistics) into its model.
+// share (and its BatchNorm statistics) into its slots, they meet (barrier A), each updates its slice of
+// the parameters with Adam over the slots summed in thread order and averages the statistics slots,
+// they meet again (barrier B), and each copies the new parameters and that average into its model.
+// Nothing reads a slot after B: a thread past B may already be writing the next step's.
 
 import { adamLayout, AdamMemory, type AdamLayout } from '../fused-adam.js';
 

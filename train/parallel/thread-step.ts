@@ -1,6 +1,7 @@
 // What every data-parallel thread does in one training step, main thread and workers alike, so the
 // replicas run the very same code: gradient of its share, barrier, Adam over its slice of the summed
-// gradient, barrier, copy the shared parameters and the averaged BatchNorm statistics into its model.
+// gradient and the mean of the threads' BatchNorm statistics, barrier, copy the shared parameters and
+// that mean into its model.
 import { FusedAdam } from '../fused-adam.js';
 import type { Replica } from '../replica.js';
 import { activeThreads, averageStats, CTRL, EXTRAS, shareOf, workerSeed, type SharedViews } from './shared-state.js';
@@ -67,14 +68,14 @@ export class ThreadStep {
     const t2 = performance.now();
     this.adam.learningRate = views.scalars[0]!;
     this.adam.step(...this.slice); // sums the threads' gradient slots in thread order as it goes
+    // Read the statistics slots before barrier B: once a thread is past B it may start the next step
+    // and overwrite its slot while a slower thread still reads this step's.
+    if (this.averaged.length > 0) averageStats(views, activeThreads(n, workers), this.averaged);
     const t3 = performance.now();
     views.arrive(CTRL.arrivedB, workers * this.steps);
     const t4 = performance.now();
     replica.writeParams(views.adam.params);
-    if (this.averaged.length > 0) {
-      averageStats(views, activeThreads(n, workers), this.averaged);
-      replica.writeStats(this.averaged);
-    }
+    if (this.averaged.length > 0) replica.writeStats(this.averaged);
     const t = this.time;
     t.gradient += t1 - t0;
     t.waitForGradients += t2 - t1;
