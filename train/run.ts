@@ -12,6 +12,7 @@ import { predictProbabilities, reportFromProbabilities } from './evaluate.js';
 import { confusionFigureSpec, lossFigureSpec, reliabilityFigureSpec, renderSvg, svgToPng } from './figures.js';
 import type { EpochRecord } from './fit.js';
 import { defaultWorkers, validateRecipe, validateSeed, validateWorkers, type TrainOptions } from './options.js';
+import { prestartWorkers } from './parallel/worker-pool.js';
 import { createProgress } from './progress.js';
 import { saveModel } from './save.js';
 import { splitForProtocol } from './split.js';
@@ -84,6 +85,7 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
   const workers = o.workers ?? defaultWorkers(o.batchSize);
   validateWorkers(workers, o.batchSize);
   const backend = await initBackend(o.backend as BackendName);
+  prestartWorkers(workers, backend); // they boot (~1 s here) while the data is read and the model built
   const data = await loadUcrSplit(o.dataDir, o.classNames); // bad data fails here, before anything is written
   const split = splitForProtocol(o.split, data.train.y, o.validationFraction, o.seed);
   const train = selectRows(data.train, split.train);

@@ -38,7 +38,7 @@ export interface TrainedModel {
 
 export async function trainModel(input: TrainModelInput): Promise<TrainedModel> {
   const { recipe, spec } = input;
-  prestartWorkers(input.workers, input.backend); // they boot while the model is built (~0.7 s here)
+  prestartWorkers(input.workers, input.backend); // they boot while the model is built (already warm when run.ts started them)
   const model = buildModel(spec, { dropout: recipe.dropout, seed: input.seed, bnMomentum: recipe.bnMomentum });
   const classWeights = recipe.classWeight === 'balanced' ? balancedClassWeights(input.train.y, spec.classes.length) : undefined;
   try {
