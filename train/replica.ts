@@ -19,6 +19,11 @@ function copyInto(t: tf.Tensor, into: Float32Array, offset: number): void {
   into.set(typeof backend.typedArrayFromHeap === 'function' ? backend.typedArrayFromHeap(t) : (t.dataSync() as Float32Array), offset);
 }
 
+/** Values [start, end) of `from` to make a tensor of: a view where the backend copies them (WASM), else a copy. */
+function valuesFor(from: Float32Array): (start: number, end: number) => Float32Array {
+  return tf.getBackend() === 'wasm' ? (start, end) => from.subarray(start, end) : (start, end) => from.slice(start, end);
+}
+
 /** Dropout layers' seed field (TF.js reads it when it draws a mask). */
 type Seeded = { seed?: number };
 
@@ -64,12 +69,15 @@ export class Replica {
   }
 
   /**
-   * Writes the flat buffer into the variables (new tensors, as tf.train.adam's assign does). A copy
-   * (slice, not subarray): the cpu backend keeps the very array it is given, so a view would let the
-   * next Adam step rewrite these tensors in place, and with them fit's best-epoch copies.
+   * Writes the flat buffer into the variables (new tensors, as tf.train.adam's assign does). The cpu
+   * backend (and tfjs-node) keep the very array a tensor is made from, so they get a copy (slice): a
+   * view would let the next Adam step rewrite these tensors in place, and with them fit's best-epoch
+   * copies. The WASM backend copies the values onto its heap itself, so it gets a view (no 3 MB of
+   * garbage per step).
    */
   writeParams(from: Float32Array): void {
-    tf.tidy(() => this.variables.forEach((v, i) => v.assign(tf.tensor(from.slice(this.offsets[i], this.offsets[i]! + v.size), v.shape))));
+    const part = valuesFor(from);
+    tf.tidy(() => this.variables.forEach((v, i) => v.assign(tf.tensor(part(this.offsets[i]!, this.offsets[i]! + v.size), v.shape))));
   }
 
   readStats(into: Float32Array): void {
@@ -82,11 +90,12 @@ export class Replica {
   }
 
   writeStats(from: Float32Array): void {
+    const part = valuesFor(from);
     let at = 0;
     tf.tidy(() => {
       for (const w of this.movingStats) {
         const current = w.read();
-        w.write(tf.tensor(from.slice(at, at + current.size), current.shape)); // a copy, as writeParams
+        w.write(tf.tensor(part(at, at + current.size), current.shape)); // a copy where needed, as writeParams
         at += current.size;
       }
     });

@@ -170,6 +170,28 @@ describe('training steps', () => {
     }
   });
 
+  it('written parameters and statistics are copies on every backend: rewriting the flat buffer later leaves the variables alone', async () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      await initBackend(backend);
+      const model = toyModel(4, true);
+      const replica = new Replica(model, K, 2);
+      const params = Float32Array.from({ length: replica.size }, (_, i) => i / replica.size);
+      const stats = Float32Array.from({ length: replica.statsSize }, (_, i) => 1 + i);
+      replica.writeParams(params);
+      replica.writeStats(stats);
+      params.fill(-7);
+      stats.fill(-7);
+      const back = new Float32Array(replica.size);
+      replica.readParams(back);
+      expect(Array.from(back), backend).toEqual(Array.from({ length: replica.size }, (_, i) => Math.fround(i / replica.size)));
+      const backStats = new Float32Array(replica.statsSize);
+      replica.readStats(backStats);
+      expect(Array.from(backStats), backend).toEqual(Array.from({ length: replica.statsSize }, (_, i) => 1 + i));
+      model.dispose();
+    }
+    await initBackend('wasm');
+  });
+
   it('reads the statistics slots before barrier B: a faster thread past B may already overwrite its slot', () => {
     const model = toyModel(3, true);
     const replica = new Replica(model, K, 2);
