@@ -82,6 +82,27 @@ describe('wasm kernels vs the CPU backend', () => {
     }
   });
 
+  it('BatchMatMul with an empty dimension: zeros over an empty inner one, empty outputs, as on the CPU backend', async () => {
+    for (const [m, k, n] of [[2, 0, 3], [0, 4, 3], [2, 4, 0], [0, 0, 0]] as const) {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const aShape: [number, number] = ta ? [k, m] : [m, k];
+        const bShape: [number, number] = tb ? [n, k] : [k, n];
+        const shapes: number[][] = [];
+        const [cpu, wasm] = await onBackends(() => {
+          const out = tf.matMul(tf.fill(aShape, 2), tf.fill(bShape, 3), ta, tb);
+          shapes.push(out.shape);
+          return out;
+        });
+        expect(shapes[1], `${m}x${k}x${n} ${ta} ${tb}`).toEqual([m, n]);
+        expect(shapes[0]).toEqual(shapes[1]);
+        expect(Array.from(wasm!), `${m}x${k}x${n} transposeA ${ta} transposeB ${tb}`).toEqual(Array.from(cpu!));
+      }
+    }
+    const [cpu3, wasm3] = await onBackends(() => tf.matMul(tf.fill([2, 3, 0], 1), tf.fill([1, 0, 4], 1)));
+    expect(Array.from(wasm3!)).toEqual(Array.from(cpu3!));
+    expect(wasm3!.length).toBe(24);
+  });
+
   it('Tile on float32 and int32 tensors of rank 1 to 4', async () => {
     const cases: Array<[number[], number[]]> = [[[5], [3]], [[1, 1, 1, 128], [32, 1, 47, 1]], [[2, 3], [2, 4]], [[2, 1, 3], [1, 5, 2]], [[3, 2, 2, 1], [2, 1, 3, 4]], [[4, 2], [1, 1]]];
     for (const [shape, reps] of cases) {

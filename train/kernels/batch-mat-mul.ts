@@ -11,6 +11,8 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
   const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
   const batchOf = (t: tf.TensorInfo) => t.shape.slice(0, -2).reduce((p, d) => p * d, 1);
+  const empty = [a.shape.at(-2), a.shape.at(-1), b.shape.at(transposeB ? -2 : -1)].includes(0);
+  if (empty && a.dtype === 'float32') return zerosProduct(backend as WasmBackendLike, a, b, transposeA, transposeB);
   if ((!transposeA && !transposeB) || batchOf(a) !== 1 || batchOf(b) !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
     return originalWasmKernel('BatchMatMul')(args);
   }
@@ -31,3 +33,17 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   return { dataId: out.dataId, dtype: out.dtype, shape: outShape(aCols, n) };
 }
 
+
+/**
+ * A product with an empty dimension: no values, or all zeros when the inner one is empty. The package's
+ * kernel leaves its output uninitialised there (XNNPACK refuses zero channels and logs it), so
+ * [2, 0] x [0, 3] read whatever the heap held.
+ */
+function zerosProduct(backend: WasmBackendLike, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): tf.TensorInfo {
+  const m = a.shape.at(transposeA ? -1 : -2)!;
+  const n = b.shape.at(transposeB ? -2 : -1)!;
+  const batch = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = backend.makeOutput([...batch, m, n], 'float32');
+  backend.typedArrayFromHeap(out).fill(0);
+  return out;
+}
