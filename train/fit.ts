@@ -7,7 +7,7 @@ import { createRng, shuffleInPlace, type Rng } from '@ecg-onnx/core';
 import { augmentBatch, type AugmentOptions } from './augment.js';
 import type { BackendName } from './backend.js';
 import { selectRows, type LabelledBeats } from './data.js';
-import { evaluateLoss } from './loss.js';
+import { lossFromProbabilities } from './loss.js';
 import { localStepper, parallelStepper, type Stepper } from './parallel/coordinator.js';
 import { Replica, type StepExtras } from './replica.js';
 
@@ -40,6 +40,8 @@ export interface FitOptions {
   workers?: number;
   /** The backend the workers start (default: the one running now). */
   backend?: BackendName;
+  /** Leave the stepper open and return it (FitResult.stepper), for predictions by every replica; the caller closes it. */
+  keepStepper?: boolean;
 }
 
 /** One epoch of history.json: only numbers that repeat for a seed (times are in FitResult.epochSeconds). */
@@ -62,6 +64,8 @@ export interface FitResult {
   epochSeconds: number[];
   trainSeconds: number;
   trainSamplesPerSecond: number;
+  /** With keepStepper: the open stepper (call resync() after changing the weights, then predict). */
+  stepper?: Stepper;
 }
 
 /**
@@ -138,7 +142,8 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
       const seconds = (performance.now() - started) / 1000;
       trainSeconds += seconds;
       epochSeconds.push(seconds);
-      const val = validation && validation.count > 0 ? evaluateLoss(model, validation, o.numClasses) : undefined;
+      // Every replica predicts its share (same bits as one thread: a beat's output does not depend on its batch).
+      const val = validation && validation.count > 0 ? lossFromProbabilities(stepper.predict(validation.x, validation.count), validation.y, o.numClasses) : undefined;
       const record: EpochRecord = {
         epoch,
         loss: lossSum / train.count,
@@ -155,14 +160,18 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
       }
       o.onEpoch?.(record, seconds);
     }
+  } catch (err) {
+    await stepper.close();
+    throw err;
   } finally {
     dropout.restore();
-    await stepper.close();
   }
+  if (!o.keepStepper) await stepper.close();
   if (best) {
     model.setWeights(best.weights);
     best.weights.forEach((t) => t.dispose());
   }
   const samples = train.count * o.epochs;
-  return { history, bestEpoch: best?.epoch ?? o.epochs, epochSeconds, trainSeconds, trainSamplesPerSecond: trainSeconds > 0 ? samples / trainSeconds : 0 };
+  const rate = trainSeconds > 0 ? samples / trainSeconds : 0;
+  return { history, bestEpoch: best?.epoch ?? o.epochs, epochSeconds, trainSeconds, trainSamplesPerSecond: rate, ...(o.keepStepper ? { stepper } : {}) };
 }

@@ -24,19 +24,33 @@ export function balancedClassWeights(labels: ArrayLike<number>, numClasses: numb
 
 /** Loss and accuracy of `model` on `data` in inference mode (no dropout, moving BN statistics). */
 export function evaluateLoss(model: tf.LayersModel, data: LabelledBeats, numClasses: number, batchSize = 256): { loss: number; accuracy: number } {
-  let lossSum = 0;
-  let correct = 0;
+  const probs = new Float32Array(data.count * numClasses);
   for (let start = 0; start < data.count; start += batchSize) {
     const n = Math.min(batchSize, data.count - start);
+    const chunk = tf.tidy(() => (model.predict(tf.tensor3d(data.x.subarray(start * data.length, (start + n) * data.length), [n, data.length, 1])) as tf.Tensor).dataSync());
+    probs.set(chunk, start * numClasses);
+  }
+  return lossFromProbabilities(probs, data.y, numClasses, batchSize);
+}
+
+/**
+ * Loss and accuracy of inference-mode probabilities ([count, K], row-major; from any number of
+ * replicas: a beat's probabilities do not depend on the batch it was in), reduced in chunks of
+ * `batchSize` as evaluateLoss does, so both give the same bits.
+ */
+export function lossFromProbabilities(probs: Float32Array, y: Int32Array, numClasses: number, batchSize = 256): { loss: number; accuracy: number } {
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < y.length; start += batchSize) {
+    const n = Math.min(batchSize, y.length - start);
     const [l, c] = tf.tidy(() => {
-      const x = tf.tensor3d(data.x.subarray(start * data.length, (start + n) * data.length), [n, data.length, 1]);
-      const labels = tf.tensor1d(data.y.subarray(start, start + n), 'int32');
-      const probs = model.predict(x) as tf.Tensor;
-      const loss = tf.mul(crossEntropy(probs, tf.oneHot(labels, numClasses)), n);
-      return [loss.dataSync()[0]!, tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), labels), 'float32')).dataSync()[0]!];
+      const p = tf.tensor2d(probs.subarray(start * numClasses, (start + n) * numClasses), [n, numClasses]);
+      const labels = tf.tensor1d(y.subarray(start, start + n), 'int32');
+      const loss = tf.mul(crossEntropy(p, tf.oneHot(labels, numClasses)), n);
+      return [loss.dataSync()[0]!, tf.sum(tf.cast(tf.equal(tf.argMax(p, -1), labels), 'float32')).dataSync()[0]!];
     });
     lossSum += l;
     correct += c;
   }
-  return { loss: lossSum / data.count, accuracy: correct / data.count };
+  return { loss: lossSum / y.length, accuracy: correct / y.length };
 }

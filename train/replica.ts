@@ -109,6 +109,16 @@ export class Replica {
     return this.dropouts.length;
   }
 
+  /** Inference-mode probabilities of `n` beats into `out` ([n, K]), in chunks of `batchSize`. */
+  predictInto(x: Float32Array, n: number, out: Float32Array, batchSize = 500): void {
+    const length = this.inputSize / this.channels;
+    for (let start = 0; start < n; start += batchSize) {
+      const m = Math.min(batchSize, n - start);
+      const chunk = tf.tidy(() => (this.model.predict(tf.tensor3d(x.subarray(start * this.inputSize, (start + m) * this.inputSize), [m, length, this.channels])) as tf.Tensor).dataSync());
+      out.set(chunk, start * this.numClasses);
+    }
+  }
+
   /**
    * Loss, correct predictions and gradient (into `grad`, flat) of `n` beats in training mode.
    * `scale` weighs this share's mean loss (n / batch size under data parallelism, 1 alone), so the

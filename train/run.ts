@@ -109,6 +109,7 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
       teacherMix: o.teacherMix,
       onBatch: progress.onBatch,
       onEpoch: progress.onEpoch,
+      keepStepper: true, // the training threads then score the test set too
     });
   } finally {
     progress.stop();
@@ -121,7 +122,9 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
     log(`kept the weights of epoch ${result.bestEpoch}${saved.valLoss === null ? ' (last epoch; no validation set)' : ` (lowest validation loss ${saved.valLoss.toFixed(4)})`}`);
     const calibration = calibrate(model, o, validation, data.spec.classes.length, log);
     const k = data.spec.classes.length;
-    const testProbs = predictProbabilities(model, data.test);
+    // Every training thread scores its share with the saved weights (the same bits as one thread).
+    result.stepper!.resync();
+    const testProbs = result.stepper!.predict(data.test.x, data.test.count);
     const test = reportFromProbabilities(testProbs, data.test.y, data.spec);
     const temperature = calibration?.temperature ?? o.temperature;
     const testCalibration = summarizeCalibration(calibrationReport(testProbs, data.test.y, k));
@@ -152,6 +155,7 @@ export async function trainAndSave(o: TrainOptions, hooks: RunHooks = {}): Promi
     log(`wrote ${resolve(o.outDir)}/{${Object.values(OUTPUT_FILES).join(',')}}`);
     return { metrics, history: result.history, outDir: o.outDir };
   } finally {
+    await result.stepper?.close();
     model.dispose();
   }
 }

@@ -27,6 +27,8 @@ export interface TrainModelInput {
   teacherMix?: number;
   onBatch?: (epoch: number, batch: number, batches: number) => void;
   onEpoch?: (record: EpochRecord, seconds: number) => void;
+  /** Keep the training threads for predictions (TrainedModel.fit.stepper); the caller closes them. */
+  keepStepper?: boolean;
 }
 
 export interface TrainedModel {
@@ -41,8 +43,9 @@ export async function trainModel(input: TrainModelInput): Promise<TrainedModel> 
   prestartWorkers(input.workers, input.backend); // they boot while the model is built (already warm when run.ts started them)
   const model = buildModel(spec, { dropout: recipe.dropout, seed: input.seed, bnMomentum: recipe.bnMomentum });
   const classWeights = recipe.classWeight === 'balanced' ? balancedClassWeights(input.train.y, spec.classes.length) : undefined;
+  let result: FitResult | undefined;
   try {
-    const result = await fit(model, input.train, input.validation, {
+    result = await fit(model, input.train, input.validation, {
       epochs: recipe.epochs,
       batchSize: recipe.batchSize,
       learningRate: recipe.learningRate,
@@ -57,10 +60,12 @@ export async function trainModel(input: TrainModelInput): Promise<TrainedModel> 
       backend: input.backend,
       onBatch: input.onBatch,
       onEpoch: input.onEpoch,
+      keepStepper: input.keepStepper,
     });
     if (recipe.temperature !== undefined && recipe.temperature !== 1) foldTemperature(model, recipe.temperature);
     return { model, fit: result, classWeights };
   } catch (err) {
+    await result?.stepper?.close();
     model.dispose();
     throw err;
   }

@@ -276,6 +276,34 @@ describe('training steps', () => {
     }
   });
 
+  it("two threads predict each its share with the main thread's bits; after resync() with the main thread's new weights", async () => {
+    const model = toyModel(8, true);
+    const replica = new Replica(model, K, 2);
+    const stepper = await parallelStepper(replica, { workers: 2, backend: 'wasm', maxBatch: N, learningRate: 1e-2 });
+    const alone = (x: Float32Array, n: number) => {
+      const out = new Float32Array(n * K);
+      replica.predictInto(x, n, out);
+      return Array.from(out);
+    };
+    try {
+      for (let s = 0; s < 2; s++) stepper.step(batch(s + 51).x, batch(s + 51).y, N, 1e-2, []);
+      const many = Float32Array.from({ length: 37 * T * 2 }, (_, i) => Math.sin(i));
+      expect(Array.from(stepper.predict(many, 37)), 'after steps: the replicas agree').toEqual(alone(many, 37));
+      expect(Array.from(stepper.predict(many, 1))).toEqual(alone(many, 1)); // one beat: the worker's share is empty
+      // Weights changed in this thread only (as the best epoch or a folded temperature does):
+      model.setWeights(model.getWeights().map((w) => tf.mul(w, 0.5)));
+      const wanted = alone(many, 37);
+      expect(Array.from(stepper.predict(many, 37)), 'without resync the worker still has the old weights').not.toEqual(wanted);
+      stepper.resync();
+      expect(Array.from(stepper.predict(many, 37)), 'after resync').toEqual(wanted);
+      const more = Float32Array.from({ length: 90 * T * 2 }, (_, i) => Math.cos(i)); // outgrows the shared buffers
+      expect(Array.from(stepper.predict(more, 90))).toEqual(alone(more, 90));
+    } finally {
+      await stepper.close();
+      model.dispose();
+    }
+  });
+
   it('two threads repeat bit for bit for the same inputs and seeds', async () => {
     const run = async () => {
       const model = toyModel(4, true);

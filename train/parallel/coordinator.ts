@@ -5,7 +5,7 @@
 import type { BackendName } from '../backend.js';
 import { adamLayout, AdamMemory, FusedAdam } from '../fused-adam.js';
 import type { Replica, StepExtras } from '../replica.js';
-import { allocateShared, COMMAND, CTRL, EXTRAS, SharedViews } from './shared-state.js';
+import { allocateShared, COMMAND, CTRL, EXTRAS, SharedViews, type PredictBuffers } from './shared-state.js';
 import { ThreadStep, type StepTimes } from './thread-step.js';
 import type { WorkerInit } from './worker.js';
 import { takeWorkers } from './worker-pool.js';
@@ -22,6 +22,14 @@ export interface Stepper {
   /** Where this thread's step time went (ms summed over steps). */
   readonly time: StepTimes;
   step(x: Float32Array, y: Int32Array, n: number, learningRate: number, dropoutSeeds: readonly number[], extras?: StepExtras): StepResult;
+  /**
+   * Inference-mode probabilities [n, K] of n beats with the replicas' current weights (identical after
+   * every step), each thread predicting its share. A beat's probabilities do not depend on its batch,
+   * so the result has the bits of one thread predicting all of them.
+   */
+  predict(x: Float32Array, n: number): Float32Array;
+  /** After this thread's model changed outside step() (best-epoch weights, a folded temperature): the next predict() first gives every replica its weights. */
+  resync(): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +57,12 @@ export function localStepper(replica: Replica, learningRate: number): Stepper {
       time.steps++;
       return result;
     },
+    predict(x, n) {
+      const out = new Float32Array(n * replica.numClasses);
+      replica.predictInto(x, n, out);
+      return out;
+    },
+    resync: () => {},
     close: async () => {},
   };
 }
@@ -116,6 +130,14 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
     await new Promise((r) => setTimeout(r, 10));
   }
   const mine = new ThreadStep(views, replica, 0, config.learningRate);
+  let predictBuffers: (PredictBuffers & { capacity: number }) | undefined;
+  let sync = false;
+  const publish = (command: number, n: number) => {
+    Atomics.store(views.control, CTRL.batch, n);
+    Atomics.store(views.control, CTRL.command, command);
+    Atomics.add(views.control, CTRL.generation, 1);
+    Atomics.notify(views.control, CTRL.generation);
+  };
   return {
     workers,
     time: mine.time,
@@ -128,10 +150,7 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
       if (extras.weights) views.weights.set(extras.weights.subarray(0, n));
       Atomics.store(views.control, CTRL.extras, (extras.targets ? EXTRAS.targets : 0) | (extras.weights ? EXTRAS.weights : 0));
       views.scalars[0] = lr;
-      Atomics.store(views.control, CTRL.batch, n);
-      Atomics.store(views.control, CTRL.command, COMMAND.step);
-      Atomics.add(views.control, CTRL.generation, 1);
-      Atomics.notify(views.control, CTRL.generation);
+      publish(COMMAND.step, n);
       try {
         mine.run();
       } catch (err) {
@@ -144,6 +163,30 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
         hits += views.results[2 * w + 1]!;
       }
       return { loss, hits };
+    },
+    predict(x, n) {
+      const { width, classes } = layout;
+      if (!predictBuffers || predictBuffers.capacity < n) {
+        predictBuffers = { capacity: n, x: new SharedArrayBuffer(4 * n * width), probs: new SharedArrayBuffer(4 * n * classes) };
+        for (const t of threads) t.worker.postMessage({ x: predictBuffers.x, probs: predictBuffers.probs } satisfies PredictBuffers);
+      }
+      const xs = new Float32Array(predictBuffers.x);
+      const probs = new Float32Array(predictBuffers.probs);
+      xs.set(x.subarray(0, n * width));
+      Atomics.store(views.control, CTRL.extras, sync ? EXTRAS.sync : 0);
+      sync = false;
+      publish(COMMAND.predict, n);
+      try {
+        mine.predict(xs, probs);
+      } catch (err) {
+        throw errors().length > 0 ? failure() : err;
+      }
+      return probs.slice(0, n * classes);
+    },
+    resync() {
+      replica.readParams(views.adam.params); // training is over: the Adam state's parameters are free to carry them
+      if (replica.statsSize > 0) replica.readStats(views.stats(0));
+      sync = true;
     },
     async close() {
       Atomics.store(views.control, CTRL.command, COMMAND.exit);

@@ -9,11 +9,17 @@
 import { adamLayout, AdamMemory, type AdamLayout } from '../fused-adam.js';
 
 /** Int32 control words. Counters only grow, so a barrier never needs resetting. */
-export const CTRL = Object.freeze({ generation: 0, arrivedA: 1, arrivedB: 2, command: 3, batch: 4, ready: 5, failed: 6, extras: 7 });
-/** Bits of CTRL.extras: which optional per-beat inputs this step carries. */
-export const EXTRAS = Object.freeze({ targets: 1, weights: 2 });
-export const COMMAND = Object.freeze({ step: 1, exit: 2 });
-const CTRL_WORDS = 8;
+export const CTRL = Object.freeze({ generation: 0, arrivedA: 1, arrivedB: 2, command: 3, batch: 4, ready: 5, failed: 6, extras: 7, predicted: 8 });
+/** Bits of CTRL.extras: which optional per-beat inputs a step carries; sync: a prediction first takes thread 0's weights. */
+export const EXTRAS = Object.freeze({ targets: 1, weights: 2, sync: 4 });
+export const COMMAND = Object.freeze({ step: 1, exit: 2, predict: 3 });
+const CTRL_WORDS = 9;
+
+/** Inference input [n][width] and output [n][classes], sent to the workers whenever they grow. */
+export interface PredictBuffers {
+  x: SharedArrayBuffer;
+  probs: SharedArrayBuffer;
+}
 
 export interface SharedLayout {
   workers: number;

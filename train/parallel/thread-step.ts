@@ -22,6 +22,7 @@ export class ThreadStep {
   private readonly averaged: Float32Array;
   private readonly seeds: number[];
   private steps = 0;
+  private predictions = 0;
   /** Milliseconds this thread spent in each phase, summed over steps (bench:train --profile prints them). */
   readonly time: StepTimes = { gradient: 0, waitForGradients: 0, adam: 0, waitForAdam: 0, write: 0, steps: 0 };
 
@@ -37,6 +38,21 @@ export class ThreadStep {
     this.slice = [4 * lo, 4 * hi];
     this.averaged = new Float32Array(stats);
     this.seeds = new Array<number>(replica.dropoutCount).fill(0);
+  }
+
+  /** This thread's share of the inference the main thread published (batch = beats), then the barrier; with EXTRAS.sync a worker first takes thread 0's weights. */
+  predict(x: Float32Array, probs: Float32Array): void {
+    const { views, replica, thread } = this;
+    const { workers, width, classes } = views.buffers.layout;
+    const n = Atomics.load(views.control, CTRL.batch);
+    if (thread !== 0 && Atomics.load(views.control, CTRL.extras) & EXTRAS.sync) {
+      replica.writeParams(views.adam.params); // thread 0's weights after training (best epoch, temperature)
+      if (views.buffers.layout.stats > 0) replica.writeStats(views.stats(0));
+    }
+    const [lo, hi] = shareOf(n, workers, thread);
+    if (hi > lo) replica.predictInto(x.subarray(lo * width, hi * width), hi - lo, probs.subarray(lo * classes, hi * classes));
+    this.predictions++;
+    views.arrive(CTRL.predicted, workers * this.predictions);
   }
 
   /** Runs the step the main thread published; returns this thread's share of loss and hits. */

@@ -1,14 +1,14 @@
 // A data-parallel training worker (worker_threads): starts the same TF.js backend as the main thread
 // while that thread still builds its model (worker-pool.ts), then takes its first message: the shared
 // buffers and the model's topology (any layers model; ours registers ResetAfterGRU). It rebuilds the
-// model, takes the shared parameters and BatchNorm statistics, then runs ThreadStep for every step the
-// main thread publishes until it says exit. Started by worker-pool.ts, never imported.
-import { parentPort, workerData } from 'node:worker_threads';
+// model, takes the shared parameters and BatchNorm statistics, then runs ThreadStep for every step (or
+// share of an inference) the main thread publishes until it says exit. Started by worker-pool.ts only.
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend.js';
 import '../gru.js';
 import { Replica } from '../replica.js';
-import { COMMAND, CTRL, SharedViews, type SharedBuffers } from './shared-state.js';
+import { COMMAND, CTRL, SharedViews, type PredictBuffers, type SharedBuffers } from './shared-state.js';
 import { ThreadStep } from './thread-step.js';
 import type { WorkerBoot } from './worker-pool.js';
 
@@ -37,10 +37,21 @@ try {
   Atomics.add(views.control, CTRL.ready, 1);
   Atomics.notify(views.control, CTRL.ready);
   let generation = 0;
+  let predict: { x: Float32Array; probs: Float32Array } | undefined;
   for (;;) {
     while (Atomics.load(views.control, CTRL.generation) === generation) Atomics.wait(views.control, CTRL.generation, generation, 1000);
     generation = Atomics.load(views.control, CTRL.generation);
-    if (Atomics.load(views.control, CTRL.command) === COMMAND.exit) break;
+    const command = Atomics.load(views.control, CTRL.command);
+    if (command === COMMAND.exit) break;
+    if (command === COMMAND.predict) {
+      // The main thread posts new buffers before it publishes a prediction that outgrows the old ones.
+      for (let m = receiveMessageOnPort(parentPort!); m; m = receiveMessageOnPort(parentPort!)) {
+        const b = m.message as PredictBuffers;
+        predict = { x: new Float32Array(b.x), probs: new Float32Array(b.probs) };
+      }
+      step.predict(predict!.x, predict!.probs);
+      continue;
+    }
     step.run();
   }
   model.dispose();
