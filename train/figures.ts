@@ -2,8 +2,7 @@
 // a reliability diagram, drawn with vega-lite, rendered to SVG by vega's headless View and rasterised by resvg
 // (no browser, no canvas package).
 import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
+import type * as vegaLite from 'vega-lite';
 import type { CalibrationReport, ClassificationReport } from '@ecg-onnx/core';
 import type { EpochRecord } from './fit.js';
 
@@ -106,8 +105,10 @@ export function reliabilityFigureSpec(report: CalibrationReport, title = 'Reliab
   };
 }
 
+/** vega and vega-lite load on first use (~0.3 s here): runs that draw no figure (CV folds, ensemble members, eval) never pay it. */
 export async function renderSvg(spec: VlSpec): Promise<string> {
-  const view = new vega.View(vega.parse(vegaLite.compile(spec).spec), { renderer: 'none' });
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {
