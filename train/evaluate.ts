@@ -4,6 +4,9 @@ import * as tf from '@tensorflow/tfjs';
 import { argmax, classificationReport, type ClassificationReport, ModelFormatError, type ModelSpec } from '@ecg-onnx/core';
 import { findSplitFiles, readUcrFile, specFromDataset, toLabelledBeats, type LabelledBeats } from './data.js';
 import { loadEnsemble } from './ensemble-model.js';
+import { predictWith } from './predict-batches.js';
+
+export { predictWith } from './predict-batches.js';
 
 /** Softmax outputs for every beat, row-major [count, K], in inference mode. */
 export function predictProbabilities(model: tf.LayersModel, beats: LabelledBeats, batchSize = 500): Float32Array {
@@ -12,22 +15,6 @@ export function predictProbabilities(model: tf.LayersModel, beats: LabelledBeats
     beats,
     batchSize,
   );
-}
-
-/** Any predictor (x [n, length] -> [n, K]) over every beat in batches, concatenated. */
-export function predictWith(predict: (x: Float32Array, n: number) => Float32Array, beats: LabelledBeats, batchSize = 500): Float32Array {
-  const chunks: Float32Array[] = [];
-  for (let start = 0; start < beats.count; start += batchSize) {
-    const n = Math.min(batchSize, beats.count - start);
-    chunks.push(predict(beats.x.subarray(start * beats.length, (start + n) * beats.length), n));
-  }
-  const out = new Float32Array(chunks.reduce((a, c) => a + c.length, 0));
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
 }
 
 export function evaluateModel(model: tf.LayersModel, beats: LabelledBeats, spec: ModelSpec): ClassificationReport {

@@ -2,6 +2,7 @@
 // replicas and evaluation.
 import * as tf from '@tensorflow/tfjs';
 import type { LabelledBeats } from './data.js';
+import { predictWith } from './predict-batches.js';
 
 /**
  * Keras's categorical cross-entropy on probabilities: clip to [1e-7, 1 - 1e-7], mean over the batch.
@@ -24,13 +25,8 @@ export function balancedClassWeights(labels: ArrayLike<number>, numClasses: numb
 
 /** Loss and accuracy of `model` on `data` in inference mode (no dropout, moving BN statistics). */
 export function evaluateLoss(model: tf.LayersModel, data: LabelledBeats, numClasses: number, batchSize = 256): { loss: number; accuracy: number } {
-  const probs = new Float32Array(data.count * numClasses);
-  for (let start = 0; start < data.count; start += batchSize) {
-    const n = Math.min(batchSize, data.count - start);
-    const chunk = tf.tidy(() => (model.predict(tf.tensor3d(data.x.subarray(start * data.length, (start + n) * data.length), [n, data.length, 1])) as tf.Tensor).dataSync());
-    probs.set(chunk, start * numClasses);
-  }
-  return lossFromProbabilities(probs, data.y, numClasses, batchSize);
+  const predict = (x: Float32Array, n: number) => tf.tidy(() => (model.predict(tf.tensor3d(x, [n, data.length, 1])) as tf.Tensor).dataSync() as Float32Array);
+  return lossFromProbabilities(predictWith(predict, data, batchSize), data.y, numClasses, batchSize);
 }
 
 /**

@@ -3,6 +3,7 @@
 // share of it), and the BatchNormalization moving statistics that data-parallel replicas average.
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from './loss.js';
+import { predictWith } from './predict-batches.js';
 
 /** What a step may add to the labels: soft targets ([n, K], e.g. a teacher's) and per-beat loss weights. */
 export interface StepExtras {
@@ -112,11 +113,8 @@ export class Replica {
   /** Inference-mode probabilities of `n` beats into `out` ([n, K]), in chunks of `batchSize`. */
   predictInto(x: Float32Array, n: number, out: Float32Array, batchSize = 500): void {
     const length = this.inputSize / this.channels;
-    for (let start = 0; start < n; start += batchSize) {
-      const m = Math.min(batchSize, n - start);
-      const chunk = tf.tidy(() => (this.model.predict(tf.tensor3d(x.subarray(start * this.inputSize, (start + m) * this.inputSize), [m, length, this.channels])) as tf.Tensor).dataSync());
-      out.set(chunk, start * this.numClasses);
-    }
+    const predict = (xs: Float32Array, m: number) => tf.tidy(() => (this.model.predict(tf.tensor3d(xs, [m, length, this.channels])) as tf.Tensor).dataSync() as Float32Array);
+    out.set(predictWith(predict, { x, count: n, length: this.inputSize }, batchSize));
   }
 
   /**

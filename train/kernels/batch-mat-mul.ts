@@ -33,7 +33,6 @@ export function batchMatMul(args: KernelArgs): tf.TensorInfo {
   return { dataId: out.dataId, dtype: out.dtype, shape: outShape(aCols, n) };
 }
 
-
 /**
  * A product with an empty dimension: no values, or all zeros when the inner one is empty. The package's
  * kernel leaves its output uninitialised there (XNNPACK refuses zero channels and logs it), so

@@ -189,9 +189,7 @@ export async function parallelStepper(replica: Replica, config: ParallelConfig):
       sync = true;
     },
     async close() {
-      Atomics.store(views.control, CTRL.command, COMMAND.exit);
-      Atomics.add(views.control, CTRL.generation, 1);
-      Atomics.notify(views.control, CTRL.generation);
+      publish(COMMAND.exit, 0);
       await Promise.all(threads.map((t) => t.exited));
     },
   };
