@@ -2,6 +2,7 @@
 // flat float32 buffer (what FusedAdam updates), the loss and gradient of a batch (or of one worker's
 // share of it), and the BatchNormalization moving statistics that data-parallel replicas average.
 import * as tf from '@tensorflow/tfjs';
+import { withLightTape } from './light-tape.js';
 import { crossEntropy } from './loss.js';
 import { predictWith } from './predict-batches.js';
 
@@ -131,12 +132,14 @@ export class Replica {
       const targets = extras.targets ? tf.tensor2d(extras.targets, [n, this.numClasses]) : tf.oneHot(labels, this.numClasses);
       const weights = extras.weights ? tf.tensor1d(extras.weights) : undefined;
       let probs: tf.Tensor | undefined;
-      const { value, grads } = tf.variableGrads(() => {
-        const out = this.model.apply(xs, { training: true }) as tf.Tensor;
-        probs = tf.keep(out); // variableGrads tidies its closure; accuracy needs the outputs after it
-        const loss = crossEntropy(out, targets, weights);
-        return scale === 1 ? loss : tf.mul(loss, scale);
-      }, this.variables);
+      const { value, grads } = withLightTape(() =>
+        tf.variableGrads(() => {
+          const out = this.model.apply(xs, { training: true }) as tf.Tensor;
+          probs = tf.keep(out); // variableGrads tidies its closure; accuracy needs the outputs after it
+          const loss = crossEntropy(out, targets, weights);
+          return scale === 1 ? loss : tf.mul(loss, scale);
+        }, this.variables),
+      );
       this.variables.forEach((v, i) => copyInto(grads[v.name]!, grad, this.offsets[i]!));
       const hits = tf.sum(tf.cast(tf.equal(tf.argMax(probs!, -1), labels), 'float32')).dataSync()[0]!;
       probs!.dispose();
