@@ -6,6 +6,8 @@
 // (shared, so data-parallel threads update slices of one state) and sums the threads' gradient slots
 // in thread order as it goes.
 
+import { F32, F32X4, I32, V128, load, loadTop, moduleBytes, op, sleb, store, type WasmFunction } from './wasm-encoding.js';
+
 /** Byte offsets (into the memory) and element range of one update. */
 export interface AdamBuffers {
   params: number;
@@ -19,40 +21,6 @@ export interface AdamBuffers {
 
 export type SimdAdamUpdate = (b: AdamBuffers, start: number, end: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, correction1: number, correction2: number, epsilon: number, step: number) => void;
 
-// The few instructions the loop needs (core opcodes, and 0xFD-prefixed SIMD opcodes).
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-const op = Object.freeze({ block: 0x02, loop: 0x03, br: 0x0c, brIf: 0x0d, end: 0x0b, get: 0x20, set: 0x21, tee: 0x22, i32const: 0x41, i32add: 0x6a, i32geu: 0x4f, i32shl: 0x74 });
-const simd = (code: number) => [0xfd, ...uleb(code)];
-const LOAD = (offsetReg: number) => [op.get, offsetReg, ...simd(0x00), 4, 0]; // v128.load align=2^4 offset=0
-const STORE = simd(0x0b);
-const F32X4 = Object.freeze({ splat: simd(0x13), sqrt: simd(0xe3), add: simd(0xe4), mul: simd(0xe6), div: simd(0xe7) });
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-const sleb = (n: number): number[] => {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) return [...out, byte];
-    out.push(byte | 0x80);
-  }
-};
-const name = (s: string) => [...uleb(s.length), ...new TextEncoder().encode(s)];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-
 // Parameters: 0 params, 1 gradients, 2 slots, 3 slotStride, 4 m, 5 v, 6 start, 7 end (elements),
 // 8..15 the scalars (f32). Locals: 16 o (byte offset), 17 endBytes, 18 s (slot), 19 p (slot pointer),
 // 20 g, 21 mi, 22 vi, 23..30 the splatted scalars (v128).
@@ -60,7 +28,7 @@ const [P, G, SLOTS, STRIDE, M, V, START, END] = [0, 1, 2, 3, 4, 5, 6, 7];
 const [O, ENDB, S, PTR, GV, MI, VI] = [16, 17, 18, 19, 20, 21, 22];
 const SPLAT = (k: number) => 23 + k; // beta1, 1-beta1, beta2, 1-beta2, correction1, correction2, epsilon, step
 
-function body(): number[] {
+function adamFunction(): WasmFunction {
   const at = (base: number) => [op.get, base, op.get, O, op.i32add]; // base + o
   const code: number[] = [];
   for (let k = 0; k < 8; k++) code.push(op.get, 8 + k, ...F32X4.splat, op.set, SPLAT(k));
@@ -68,38 +36,26 @@ function body(): number[] {
   code.push(op.block, 0x40, op.loop, 0x40);
   code.push(op.get, O, op.get, ENDB, op.i32geu, op.brIf, 1); // o >= end: done
   // g = slot 0 + slot 1 + ... (in thread order)
-  code.push(...at(G), op.tee, PTR, ...simd(0x00), 4, 0, op.set, GV);
+  code.push(...at(G), op.tee, PTR, ...loadTop(), op.set, GV);
   code.push(op.i32const, 1, op.set, S);
   code.push(op.block, 0x40, op.loop, 0x40);
   code.push(op.get, S, op.get, SLOTS, op.i32geu, op.brIf, 1);
-  code.push(op.get, PTR, op.get, STRIDE, op.i32add, op.tee, PTR, ...simd(0x00), 4, 0, op.get, GV, ...F32X4.add, op.set, GV);
+  code.push(op.get, PTR, op.get, STRIDE, op.i32add, op.tee, PTR, ...loadTop(), op.get, GV, ...F32X4.add, op.set, GV);
   code.push(op.get, S, op.i32const, 1, op.i32add, op.set, S, op.br, 0, op.end, op.end);
   // m = m*b1 + g*(1-b1)
-  code.push(...at(M), ...at(M), op.set, PTR, ...LOAD(PTR), op.get, SPLAT(0), ...F32X4.mul, op.get, GV, op.get, SPLAT(1), ...F32X4.mul, ...F32X4.add, op.tee, MI, ...STORE, 4, 0);
+  code.push(...at(M), ...at(M), op.set, PTR, ...load(PTR), op.get, SPLAT(0), ...F32X4.mul, op.get, GV, op.get, SPLAT(1), ...F32X4.mul, ...F32X4.add, op.tee, MI, ...store());
   // v = v*b2 + (g*g)*(1-b2)
-  code.push(...at(V), ...at(V), op.set, PTR, ...LOAD(PTR), op.get, SPLAT(2), ...F32X4.mul, op.get, GV, op.get, GV, ...F32X4.mul, op.get, SPLAT(3), ...F32X4.mul, ...F32X4.add, op.tee, VI, ...STORE, 4, 0);
+  code.push(...at(V), ...at(V), op.set, PTR, ...load(PTR), op.get, SPLAT(2), ...F32X4.mul, op.get, GV, op.get, GV, ...F32X4.mul, op.get, SPLAT(3), ...F32X4.mul, ...F32X4.add, op.tee, VI, ...store());
   // p = ((m/c1) / (sqrt(v/c2) + eps)) * (-lr) + p
   code.push(...at(P), op.get, MI, op.get, SPLAT(4), ...F32X4.div, op.get, VI, op.get, SPLAT(5), ...F32X4.div, ...F32X4.sqrt, op.get, SPLAT(6), ...F32X4.add, ...F32X4.div);
-  code.push(op.get, SPLAT(7), ...F32X4.mul, ...at(P), op.set, PTR, ...LOAD(PTR), ...F32X4.add, ...STORE, 4, 0);
-  code.push(op.get, O, op.i32const, ...sleb(16), op.i32add, op.set, O, op.br, 0, op.end, op.end, op.end);
-  const locals = vec([[4, I32], [11, V128]].map(([n, t]) => [...uleb(n!), t!]));
-  return [...locals, ...code];
+  code.push(op.get, SPLAT(7), ...F32X4.mul, ...at(P), op.set, PTR, ...load(PTR), ...F32X4.add, ...store());
+  code.push(op.get, O, op.i32const, ...sleb(16), op.i32add, op.set, O, op.br, 0, op.end, op.end);
+  return { name: 'adam', params: [...Array<number>(8).fill(I32), ...Array<number>(8).fill(F32)], locals: [[4, I32], [11, V128]], code };
 }
 
 /** The module's bytes: (import "env" "memory" (memory shared)) (func (export "adam") ...). */
 export function simdAdamModule(maxPages: number): Uint8Array<ArrayBuffer> {
-  const params = [...Array<number>(8).fill(I32), ...Array<number>(8).fill(F32)];
-  const type = [0x60, ...uleb(params.length), ...params, 0];
-  const memory = [...name('env'), ...name('memory'), 0x02, 0x03, ...uleb(1), ...uleb(maxPages)]; // limits: min, max, shared
-  const fn = body();
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type])),
-    ...section(2, vec([memory])),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...name('adam'), 0x00, 0]])),
-    ...section(10, vec([[...uleb(fn.length), ...fn]])),
-  ]);
+  return moduleBytes([adamFunction()], { shared: true, maxPages });
 }
 
 /** The update function over `memory` (a shared WebAssembly.Memory of at most maxPages pages). */

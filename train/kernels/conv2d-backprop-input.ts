@@ -3,6 +3,7 @@
 // (the product moves whichever of the filter or dy is smaller: matMulTransposedB).
 // The package's kernel is a direct scalar loop, several times slower on the paper's layers.
 import * as tf from '@tensorflow/tfjs';
+import { heapSimd } from './heap-simd.js';
 import { col2im } from './im2col.js';
 import { planTaps, sliceFilter } from './taps.js';
 import { type KernelArgs, type WasmBackendLike, matMulTransposedB, originalWasmKernel } from './wasm-heap.js';
@@ -28,7 +29,7 @@ export function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const dcols = matMulTransposedB(wasm, dy, weights, rows, info.outChannels, depth);
   if (weights !== filter) wasm.disposeData(weights.dataId);
   const dx = wasm.makeOutput(inputShape, 'float32');
-  col2im(wasm.typedArrayFromHeap(dcols), wasm.typedArrayFromHeap(dx), g);
+  col2im(wasm.typedArrayFromHeap(dcols), wasm.typedArrayFromHeap(dx), g, heapSimd(backend));
   wasm.disposeData(dcols.dataId);
   return dx;
 }

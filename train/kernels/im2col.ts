@@ -2,6 +2,7 @@
 // Row (n, ho, wo) of the column matrix holds the receptive field (kh, kw, ci) of that output;
 // for each kernel row kh that field is one contiguous run of x, so rows are filled with memcpy.
 import type * as tf from '@tensorflow/tfjs';
+import type { HeapSimd } from './heap-simd.js';
 
 export interface ConvGeometry {
   batchSize: number;
@@ -66,8 +67,8 @@ export function im2col(x: Float32Array, cols: Float32Array, g: ConvGeometry): vo
   }
 }
 
-/** Accumulates cols [N*Ho*Wo, Kh*Kw*Cin] back into dx [N, H, W, Cin] (dx is zeroed first). */
-export function col2im(cols: Float32Array, dx: Float32Array, g: ConvGeometry): void {
+/** Accumulates cols [N*Ho*Wo, Kh*Kw*Cin] back into dx [N, H, W, Cin] (dx is zeroed first); simd: both on its heap. */
+export function col2im(cols: Float32Array, dx: Float32Array, g: ConvGeometry, simd?: HeapSimd): void {
   dx.fill(0);
   const rowLength = g.filterHeight * g.filterWidth * g.inChannels;
   const runLength = g.filterWidth * g.inChannels;
@@ -86,7 +87,12 @@ export function col2im(cols: Float32Array, dx: Float32Array, g: ConvGeometry): v
           const src = row * rowLength + kh * runLength + (wStart - w0) * g.inChannels;
           const dst = n * g.inHeight * xRow + h * xRow + wStart * g.inChannels;
           const body = (wEnd - wStart) * g.inChannels;
-          for (let i = 0; i < body; i++) dx[dst + i]! += cols[src + i]!;
+          let i = 0;
+          if (simd) {
+            i = body & ~3;
+            simd.addInto(dx.byteOffset + 4 * dst, cols.byteOffset + 4 * src, i);
+          }
+          for (; i < body; i++) dx[dst + i]! += cols[src + i]!;
         }
       }
     }

@@ -3,6 +3,7 @@
 // the reduced axes innermost first, which costs more than the sum; a column sum needs no
 // transpose. Partial sums are float64 so long reductions stay accurate. Other cases: the package.
 import * as tf from '@tensorflow/tfjs';
+import { heapSimd } from './heap-simd.js';
 import { type KernelArgs, type WasmBackendLike, originalWasmKernel } from './wasm-heap.js';
 
 /** The number of leading axes reduced when axes are exactly 0..k-1 (k < rank), else 0. */
@@ -24,6 +25,19 @@ function reduceLeading(kernelName: 'Sum' | 'Mean', args: KernelArgs): tf.TensorI
   const wasm = backend as WasmBackendLike;
   const out = wasm.makeOutput(keepDims ? [...new Array<number>(k).fill(1), ...kept] : kept, 'float32');
   const xs = wasm.typedArrayFromHeap(x);
+  const scale = kernelName === 'Mean' ? 1 / rows : 1;
+  const simd = width % 4 === 0 ? heapSimd(backend) : undefined;
+  if (simd) {
+    // columnSums in SIMD (heap-simd.ts): the same float64 sums in the same order.
+    simd.columnSums(xs.byteOffset, rows, width, wasm.typedArrayFromHeap(out).byteOffset, scale);
+    return out;
+  }
+  columnSums(xs, rows, width, wasm.typedArrayFromHeap(out), scale);
+  return out;
+}
+
+/** dst[c] = scale * (sum of column c of the row-major [rows, width] xs), float64 partial sums (heap-simd.ts does the same in SIMD). */
+export function columnSums(xs: Float32Array, rows: number, width: number, dst: Float32Array, scale: number): void {
   const acc = new Float64Array(width);
   let r = 0;
   // Four rows per pass: 3-4x faster in V8 than one (fewer accumulator loads and stores).
@@ -38,10 +52,7 @@ function reduceLeading(kernelName: 'Sum' | 'Mean', args: KernelArgs): tf.TensorI
     const base = r * width;
     for (let c = 0; c < width; c++) acc[c]! += xs[base + c]!;
   }
-  const scale = kernelName === 'Mean' ? 1 / rows : 1;
-  const dst = wasm.typedArrayFromHeap(out);
   for (let c = 0; c < width; c++) dst[c] = acc[c]! * scale;
-  return out;
 }
 
 export const sumLeading = (args: KernelArgs): tf.TensorInfo => reduceLeading('Sum', args);
