@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../../train/backend.js';
 import { heapSimd, type HeapSimd } from '../../train/kernels/heap-simd.js';
+import { col2im, type ConvGeometry } from '../../train/kernels/im2col.js';
 import { columnSums } from '../../train/kernels/reduce-leading.js';
 import type { WasmBackendLike } from '../../train/kernels/wasm-heap.js';
 
@@ -68,4 +69,19 @@ describe('heap SIMD loops', () => {
     }
     x.dispose();
   });
+
+  for (const inChannels of [128, 6]) {
+    it(`col2im with the SIMD add gives the JavaScript col2im's bits (${inChannels} channels: ${inChannels % 4 ? 'with' : 'no'} scalar tail)`, () => {
+      const g: ConvGeometry = { batchSize: 3, inHeight: 1, inWidth: 16, inChannels, outHeight: 1, outWidth: 8, filterHeight: 1, filterWidth: 5, strideHeight: 1, strideWidth: 2, padTop: 0, padLeft: 2 };
+      const cols = tf.tensor1d(spread(3 * 8 * 5 * inChannels, 4));
+      const dx = backend.makeOutput([3 * 16 * inChannels], 'float32');
+      const expected = new Float32Array(3 * 16 * inChannels);
+      col2im(backend.typedArrayFromHeap(cols), expected, g);
+      col2im(backend.typedArrayFromHeap(cols), backend.typedArrayFromHeap(dx), g, simd);
+      sameBits(backend.typedArrayFromHeap(dx), expected);
+      expect(expected.every((v) => v !== 0)).toBe(true); // overlapping windows: every input got a sum
+      backend.disposeData(dx.dataId);
+      cols.dispose();
+    });
+  }
 });
