@@ -26,13 +26,11 @@ function reduceLeading(kernelName: 'Sum' | 'Mean', args: KernelArgs): tf.TensorI
   const out = wasm.makeOutput(keepDims ? [...new Array<number>(k).fill(1), ...kept] : kept, 'float32');
   const xs = wasm.typedArrayFromHeap(x);
   const scale = kernelName === 'Mean' ? 1 / rows : 1;
+  const dst = wasm.typedArrayFromHeap(out);
   const simd = width % 4 === 0 ? heapSimd(backend) : undefined;
-  if (simd) {
-    // columnSums in SIMD (heap-simd.ts): the same float64 sums in the same order.
-    simd.columnSums(xs.byteOffset, rows, width, wasm.typedArrayFromHeap(out).byteOffset, scale);
-    return out;
-  }
-  columnSums(xs, rows, width, wasm.typedArrayFromHeap(out), scale);
+  // The SIMD loop (heap-simd.ts) does columnSums' float64 sums in the same order.
+  if (simd) simd.columnSums(xs.byteOffset, rows, width, dst.byteOffset, scale);
+  else columnSums(xs, rows, width, dst, scale);
   return out;
 }
 
