@@ -2,7 +2,8 @@
 // TF.js backend, each set of our WASM kernels (with TF.js's Adam), and the fused-Adam step alone and
 // data parallel over 2..N worker threads, interleaved round by round so that machine drift hits every
 // variant alike, next to the PyTorch peer (../shared/peers/torch_peer.py train) run in the same process
-// tree. Usage: npm run bench:train [-- --rounds 5 --steps 10 --max-workers 2 --profile]
+// tree; each variant gets as many timed windows of 10 steps as the peer (3 per round), after a warm-up.
+// Usage: npm run bench:train [-- --rounds 5 --steps 10 --windows 3 --warmup 20 --max-workers 2 --profile]
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -29,7 +30,9 @@ const BATCH = 32;
 
 const argv = yargs(hideBin(process.argv))
   .option('rounds', { type: 'number', default: 5, describe: 'interleaved rounds per variant (best is reported)' })
-  .option('steps', { type: 'number', default: 10, describe: 'training steps of batch 32 per round' })
+  .option('steps', { type: 'number', default: 10, describe: 'training steps of batch 32 per window' })
+  .option('windows', { type: 'number', default: 3, describe: "timed windows per variant per round (the peer's run: best of 3 x 10 steps)" })
+  .option('warmup', { type: 'number', default: 20, describe: 'untimed steps per variant before the first round (JIT, XNNPACK operators, heap growth)' })
   .option('cpu-steps', { type: 'number', default: 1, describe: 'steps on the pure-JS cpu backend (~30 s each here; 0 skips it)' })
   .option('profile', { type: 'boolean', default: false, describe: 'print per-kernel times of one wasm step' })
   .option('torch', { type: 'boolean', default: true, describe: 'run the PyTorch peer side by side' })
@@ -177,7 +180,7 @@ async function main(): Promise<void> {
   registerWasmTrainingKernels();
   const threadCounts = Array.from({ length: Math.max(1, argv.maxWorkers) }, (_, i) => i + 1);
   const steppers = await Promise.all(threadCounts.map((w) => makeStepperTrainer(1, w)));
-  for (let i = 0; i < 3; i++) [trainer, ...steppers].forEach((t) => t.step()); // warm: XNNPACK operators, heap growth
+  for (let i = 0; i < argv.warmup; i++) [trainer, ...steppers].forEach((t) => t.step()); // the first steps run 2-7x slower
   const wasmRows = [
     ...variants.map((v) => ({ name: v.name, rates: [] as Rate[] })),
     ...threadCounts.map((w) => ({ name: `wasm, fused Adam, ${w} thread${w > 1 ? 's' : ''}`, rates: [] as Rate[] })),
@@ -188,12 +191,12 @@ async function main(): Promise<void> {
     variants.forEach((v, i) => {
       registerWasmTrainingKernels(v.speedups);
       trainer.step(); // one unmeasured step after switching kernels
-      wasmRows[i]!.rates.push(measure(trainer, argv.steps));
+      for (let w = 0; w < argv.windows; w++) wasmRows[i]!.rates.push(measure(trainer, argv.steps));
     });
     registerWasmTrainingKernels();
     steppers.forEach((s, i) => {
       s.step();
-      wasmRows[variants.length + i]!.rates.push(measure(s, argv.steps));
+      for (let w = 0; w < argv.windows; w++) wasmRows[variants.length + i]!.rates.push(measure(s, argv.steps));
     });
     // The peer runs every round, between ours, and its best run is the one compared: the same best-of
     // treatment as our variants, so drift cannot favour either side.
@@ -202,7 +205,8 @@ async function main(): Promise<void> {
       if (run.rate !== undefined) torchRates.push(run.rate);
       torch = torchRates.length > 0 ? { rate: Math.max(...torchRates), note: `${run.note}, best of ${torchRates.length} runs (median ${[...torchRates].sort((a, b) => a - b)[Math.floor(torchRates.length / 2)]!.toFixed(1)})` } : run;
     }
-    process.stderr.write(`round ${round + 1}/${argv.rounds}: ${wasmRows.map((r) => r.rates.at(-1)!.wall.toFixed(0)).join(' ')}\n`);
+    const roundBest = (r: { rates: Rate[] }) => Math.max(...r.rates.slice(-argv.windows).map((x) => x.wall)).toFixed(0);
+    process.stderr.write(`round ${round + 1}/${argv.rounds}: ${wasmRows.map(roundBest).join(' ')}\n`);
   }
   registerWasmTrainingKernels();
   if (argv.profile) {
@@ -235,7 +239,7 @@ async function main(): Promise<void> {
 
   const baseline = best(wasmRows[0]!.rates);
   const [load1] = loadavg();
-  console.log(`\nTraining throughput, default model (743,109 params), batch ${BATCH}, ${argv.steps} steps x ${argv.rounds} rounds, best round.`);
+  console.log(`\nTraining throughput, default model (743,109 params), batch ${BATCH}: best and median of ${argv.rounds} rounds x ${argv.windows} windows of ${argv.steps} steps (after ${argv.warmup} warm-up steps); the peer: best of its ${argv.rounds} runs x 3 windows of 10 steps.`);
   console.log(`Load average ${load1!.toFixed(1)} on ${process.platform}, ${availableParallelism()} cores; 'per CPU-s' divides by this process's CPU time (all its threads), which other load does not inflate.`);
   console.log(`${'variant'.padEnd(30)} ${'samples/s'.padStart(10)} ${'median'.padStart(8)} ${'per CPU-s'.padStart(10)} ${'vs package'.padStart(11)} ${'vs torch'.padStart(9)}`);
   for (const r of rows) {
