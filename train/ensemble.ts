@@ -7,7 +7,7 @@ import { calibrationReport, InvalidInputError } from '@ecg-onnx/core';
 import { loadUcrSplit } from './data.js';
 import { ENSEMBLE_FILE, loadEnsemble, type EnsembleManifest } from './ensemble-model.js';
 import { predictWith, reportFromProbabilities } from './evaluate.js';
-import { confusionFigureSpec, reliabilityFigureSpec, renderSvg, svgToPng } from './figures.js';
+import { confusionFigureSpec, reliabilityFigureSpec, renderFigures } from './figures.js';
 import type { TrainOptions } from './options.js';
 import { OUTPUT_FILES, trainAndSave, type RunHooks, type TrainMetrics } from './run.js';
 
@@ -47,8 +47,11 @@ export async function trainEnsemble(o: TrainOptions, k: number, hooks: RunHooks 
       metrics = { members: k, seeds, test, calibration: { nll: cal.nll, brier: cal.brier, ece: cal.ece }, memberAccuracies: runs.map((r) => r.test.accuracy), recipe: runs[0]!.recipe, createdAt: new Date().toISOString() };
       await writeFileAtomic(join(tmp, OUTPUT_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
       if (hooks.figures ?? true) {
-        await writeFileAtomic(join(tmp, OUTPUT_FILES.confusionFigure), svgToPng(await renderSvg(confusionFigureSpec(test, 'Confusion matrix (test set, ensemble)'))));
-        await writeFileAtomic(join(tmp, OUTPUT_FILES.reliabilityFigure), svgToPng(await renderSvg(reliabilityFigureSpec(cal, `Reliability (test set, ${k}-member ensemble)`))));
+        const figures = await renderFigures([
+          [OUTPUT_FILES.confusionFigure, confusionFigureSpec(test, 'Confusion matrix (test set, ensemble)')],
+          [OUTPUT_FILES.reliabilityFigure, reliabilityFigureSpec(cal, `Reliability (test set, ${k}-member ensemble)`)],
+        ]);
+        for (const [name, png] of figures) await writeFileAtomic(join(tmp, name), png);
       }
       log(`ensemble of ${k}: test accuracy ${(100 * test.accuracy).toFixed(2)}% (members ${runs.map((r) => (100 * r.test.accuracy).toFixed(2)).join(', ')}), macro F1 ${test.macroF1.toFixed(4)}, ECE ${cal.ece.toFixed(4)}`);
     } finally {

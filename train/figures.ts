@@ -1,7 +1,7 @@
 // The paper's Figure 1 (training loss dashed, validation loss solid, per epoch), a confusion matrix and
 // a reliability diagram, drawn with vega-lite, rendered to SVG by vega's headless View and rasterised by resvg
 // (no browser, no canvas package).
-import { Resvg } from '@resvg/resvg-js';
+import { renderAsync } from '@resvg/resvg-js';
 import type * as vegaLite from 'vega-lite';
 import type { CalibrationReport, ClassificationReport } from '@ecg-onnx/core';
 import type { EpochRecord } from './fit.js';
@@ -116,7 +116,23 @@ export async function renderSvg(spec: VlSpec): Promise<string> {
   }
 }
 
-/** SVG -> PNG at 2x for legibility; system fonts (DejaVu on Debian) draw the text. */
-export function svgToPng(svg: string): Uint8Array {
-  return new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } }).render().asPng();
+/**
+ * SVG -> PNG at 2x for legibility; system fonts (DejaVu on Debian) draw the text. resvg rasterises on a
+ * libuv thread, so figures rasterise while the next one is laid out (renderFigures) and the main thread stays free.
+ */
+export async function svgToPng(svg: string): Promise<Uint8Array> {
+  return (await renderAsync(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } })).asPng();
+}
+
+/** name -> spec becomes name -> PNG bytes: vega lays the figures out one after another, resvg rasterises them all at once. */
+export async function renderFigures(specs: ReadonlyArray<readonly [string, VlSpec]>): Promise<Array<[string, Uint8Array]>> {
+  const pngs: Array<Promise<Uint8Array>> = [];
+  try {
+    for (const [, spec] of specs) pngs.push(svgToPng(await renderSvg(spec)));
+  } finally {
+    // A layout failure must not leave a rasterisation's rejection unhandled.
+    await Promise.allSettled(pngs);
+  }
+  const bytes = await Promise.all(pngs);
+  return specs.map(([name], i) => [name, bytes[i]!]);
 }

@@ -9,7 +9,7 @@ import { foldTemperature } from './calibration.js';
 import { loadUcrSplit, selectRows, type LabelledBeats } from './data.js';
 import { loadTeacher } from './ensemble-model.js';
 import { predictProbabilities, reportFromProbabilities } from './evaluate.js';
-import { confusionFigureSpec, lossFigureSpec, reliabilityFigureSpec, renderSvg, svgToPng } from './figures.js';
+import { confusionFigureSpec, lossFigureSpec, reliabilityFigureSpec, renderFigures } from './figures.js';
 import type { EpochRecord } from './fit.js';
 import { defaultWorkers, validateRecipe, validateSeed, validateWorkers, type TrainOptions } from './options.js';
 import { prestartWorkers } from './parallel/worker-pool.js';
@@ -175,11 +175,11 @@ function calibrate(model: tf.LayersModel, o: TrainOptions, validation: LabelledB
 async function writeOutputs(dir: string, model: tf.LayersModel, spec: ModelSpec, history: EpochRecord[], metrics: TrainMetrics, figures: boolean, reliability: CalibrationReport): Promise<void> {
   // Figures first: rendering is the step most likely to fail, and then no partial run is left behind.
   const images = figures
-    ? [
-        [OUTPUT_FILES.lossFigure, svgToPng(await renderSvg(lossFigureSpec(history)))],
-        [OUTPUT_FILES.confusionFigure, svgToPng(await renderSvg(confusionFigureSpec(metrics.test)))],
-        [OUTPUT_FILES.reliabilityFigure, svgToPng(await renderSvg(reliabilityFigureSpec(reliability)))],
-      ] as const
+    ? await renderFigures([
+        [OUTPUT_FILES.lossFigure, lossFigureSpec(history)],
+        [OUTPUT_FILES.confusionFigure, confusionFigureSpec(metrics.test)],
+        [OUTPUT_FILES.reliabilityFigure, reliabilityFigureSpec(reliability)],
+      ])
     : [];
   await saveModel(model, spec, join(dir, OUTPUT_FILES.model), metrics.test.accuracy);
   await writeFileAtomic(join(dir, OUTPUT_FILES.history), JSON.stringify(history, null, 2) + '\n');
