@@ -1,7 +1,7 @@
 // The paper's Figure 1 (training loss dashed, validation loss solid, per epoch), a confusion matrix and
 // a reliability diagram, drawn with vega-lite, rendered to SVG by vega's headless View and rasterised by resvg
 // (no browser, no canvas package).
-import { renderAsync } from '@resvg/resvg-js';
+import { Resvg, renderAsync } from '@resvg/resvg-js';
 import type * as vegaLite from 'vega-lite';
 import type { CalibrationReport, ClassificationReport } from '@ecg-onnx/core';
 import type { EpochRecord } from './fit.js';
@@ -116,19 +116,23 @@ export async function renderSvg(spec: VlSpec): Promise<string> {
   }
 }
 
-/**
- * SVG -> PNG at 2x for legibility; system fonts (DejaVu on Debian) draw the text. resvg rasterises on a
- * libuv thread, so figures rasterise while the next one is laid out (renderFigures) and the main thread stays free.
- */
-export async function svgToPng(svg: string): Promise<Uint8Array> {
-  return (await renderAsync(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } })).asPng();
+const PNG_OPTIONS = { background: 'white', fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: true } } as const;
+
+/** SVG -> PNG at 2x for legibility; system fonts (DejaVu on Debian) draw the text. */
+export function svgToPng(svg: string): Uint8Array {
+  return new Resvg(svg, PNG_OPTIONS).render().asPng();
+}
+
+/** svgToPng on a libuv thread: the same bytes, the calling thread stays free (renderFigures rasterises all at once). */
+export async function svgToPngAsync(svg: string): Promise<Uint8Array> {
+  return (await renderAsync(svg, PNG_OPTIONS)).asPng();
 }
 
 /** name -> spec becomes name -> PNG bytes: vega lays the figures out one after another, resvg rasterises them all at once. */
 export async function renderFigures(specs: ReadonlyArray<readonly [string, VlSpec]>): Promise<Array<[string, Uint8Array]>> {
   const pngs: Array<Promise<Uint8Array>> = [];
   try {
-    for (const [, spec] of specs) pngs.push(svgToPng(await renderSvg(spec)));
+    for (const [, spec] of specs) pngs.push(svgToPngAsync(await renderSvg(spec)));
   } finally {
     // A layout failure must not leave a rasterisation's rejection unhandled.
     await Promise.allSettled(pngs);
