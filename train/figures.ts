@@ -131,11 +131,12 @@ export async function svgToPngAsync(svg: string): Promise<Uint8Array> {
 /** name -> spec becomes name -> PNG bytes: vega lays the figures out one after another, resvg rasterises them all at once. */
 export async function renderFigures(specs: ReadonlyArray<readonly [string, VlSpec]>): Promise<Array<[string, Uint8Array]>> {
   const pngs: Array<Promise<Uint8Array>> = [];
-  try {
-    for (const [, spec] of specs) pngs.push(svgToPngAsync(await renderSvg(spec)));
-  } finally {
-    // A layout failure must not leave a rasterisation's rejection unhandled.
-    await Promise.allSettled(pngs);
+  for (const [, spec] of specs) {
+    const png = svgToPngAsync(await renderSvg(spec));
+    // Handled from the start: a rasterisation may fail while a later figure is laid out (or that layout
+    // may throw first); Promise.all below still reports the failure.
+    png.catch(() => {});
+    pngs.push(png);
   }
   const bytes = await Promise.all(pngs);
   return specs.map(([name], i) => [name, bytes[i]!]);
