@@ -40,6 +40,12 @@ export interface FitOptions {
   workers?: number;
   /** The backend the workers start (default: the one running now). */
   backend?: BackendName;
+  /**
+   * Weight averaging (SWA-style tail averaging): the model ends with the mean of its weights, BatchNorm
+   * moving statistics included, at the end of each of the last N epochs; 0/undefined = off. It replaces
+   * the best-validation-epoch pick.
+   */
+  averageEpochs?: number;
   /** Leave the stepper open and return it (FitResult.stepper), for predictions by every replica; the caller closes it. */
   keepStepper?: boolean;
 }
@@ -58,8 +64,10 @@ export interface EpochRecord {
 
 export interface FitResult {
   history: EpochRecord[];
-  /** 1-based epoch whose weights the model now holds (lowest validation loss; the last epoch without validation). */
+  /** 1-based epoch whose weights the model now holds (lowest validation loss; the last epoch without validation or when averaged). */
   bestEpoch: number;
+  /** How many epochs' weights the model's weights are the mean of (1: one epoch's, not averaged). */
+  averagedEpochs: number;
   /** Wall-clock seconds of each epoch's training steps (validation excluded), index = epoch - 1. */
   epochSeconds: number[];
   trainSeconds: number;
@@ -120,6 +128,8 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
   const history: EpochRecord[] = [];
   const epochSeconds: number[] = [];
   let best: { epoch: number; valLoss: number; weights: tf.Tensor[] } | undefined;
+  const averaging = Math.min(o.averageEpochs ?? 0, o.epochs);
+  let sum: tf.Tensor[] | undefined;
   let trainSeconds = 0;
   let step = 0;
   try {
@@ -154,24 +164,37 @@ export async function fit(model: tf.LayersModel, train: LabelledBeats, validatio
       };
       history.push(record);
       // Keras's ModelCheckpoint(save_best_only) default: lowest val_loss wins; ties keep the earlier epoch.
-      if (val && (!best || val.loss < best.valLoss)) {
+      if (averaging > 1 && epoch > o.epochs - averaging) sum = addWeights(model, sum);
+      else if (val && averaging <= 1 && (!best || val.loss < best.valLoss)) {
         best?.weights.forEach((t) => t.dispose());
         best = { epoch, valLoss: val.loss, weights: model.weights.map((w) => w.read().clone()) };
       }
       o.onEpoch?.(record, seconds);
     }
   } catch (err) {
+    sum?.forEach((t) => t.dispose());
     await stepper.close();
     throw err;
   } finally {
     dropout.restore();
   }
   if (!o.keepStepper) await stepper.close();
-  if (best) {
+  if (sum) {
+    const mean = tf.tidy(() => sum!.map((t) => tf.div(t, averaging)));
+    model.setWeights(mean);
+    [...sum, ...mean].forEach((t) => t.dispose());
+  } else if (best) {
     model.setWeights(best.weights);
     best.weights.forEach((t) => t.dispose());
   }
   const samples = train.count * o.epochs;
   const rate = trainSeconds > 0 ? samples / trainSeconds : 0;
-  return { history, bestEpoch: best?.epoch ?? o.epochs, epochSeconds, trainSeconds, trainSamplesPerSecond: rate, ...(o.keepStepper ? { stepper } : {}) };
+  return { history, bestEpoch: best?.epoch ?? o.epochs, averagedEpochs: sum ? averaging : 1, epochSeconds, trainSeconds, trainSamplesPerSecond: rate, ...(o.keepStepper ? { stepper } : {}) };
+}
+
+/** sum + the model's current weights (all of them, BatchNorm moving statistics included); the old sum is freed. */
+function addWeights(model: tf.LayersModel, sum: tf.Tensor[] | undefined): tf.Tensor[] {
+  const next = tf.tidy(() => model.weights.map((w, i) => (sum ? tf.add(sum[i]!, w.read()) : w.read().clone())));
+  sum?.forEach((t) => t.dispose());
+  return next;
 }

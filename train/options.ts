@@ -26,6 +26,11 @@ export interface Recipe {
   /** Loss weight per class: 'none' (paper) or 'balanced' (n / (K n_k): PVC and unclassified weigh more). */
   classWeight: ClassWeighting;
   /**
+   * Weight averaging: keep the mean of the weights at the end of the last N epochs (SWA-style; BatchNorm
+   * moving statistics averaged too) instead of one epoch's; undefined or 0/1 = off.
+   */
+  averageEpochs?: number;
+  /**
    * Temperature folded into the last Dense layer after training (softmax(z / t)), chosen on held-out
    * TRAIN predictions (ecg tune's out-of-fold predictions); undefined = 1, uncalibrated.
    */
@@ -118,6 +123,9 @@ export function validateRecipe(r: Recipe): void {
   if (!SPLIT_PROTOCOLS.includes(r.split)) fail(`--split must be one of ${SPLIT_PROTOCOLS.join(', ')}, got ${r.split}`);
   if (!(r.validationFraction > 0 && r.validationFraction < 1)) fail(`--val-fraction must be in (0, 1), got ${r.validationFraction}`);
   if (!CLASS_WEIGHTINGS.includes(r.classWeight)) fail(`--class-weight must be one of ${CLASS_WEIGHTINGS.join(', ')}, got ${r.classWeight}`);
+  if (r.averageEpochs !== undefined && !(Number.isInteger(r.averageEpochs) && r.averageEpochs >= 0 && r.averageEpochs <= r.epochs)) {
+    fail(`--average-epochs must be an integer from 0 to --epochs (${r.epochs}), got ${r.averageEpochs}`);
+  }
   if (r.temperature !== undefined && !(Number.isFinite(r.temperature) && r.temperature > 0)) fail(`--temperature must be a positive number, got ${r.temperature}`);
   const augmentProblem = validateAugmentOptions(r.augment);
   if (augmentProblem) fail(`--${augmentProblem.replace('augmentation ', 'augment-')}`);

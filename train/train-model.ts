@@ -50,6 +50,7 @@ export async function trainModel(input: TrainModelInput): Promise<TrainedModel> 
       batchSize: recipe.batchSize,
       learningRate: recipe.learningRate,
       schedule: recipe.schedule,
+      averageEpochs: recipe.averageEpochs,
       seed: input.seed,
       augment: recipe.augment,
       numClasses: spec.classes.length,

@@ -26,6 +26,7 @@ export interface TrainArgs {
   'batch-size'?: number;
   lr?: number;
   schedule?: string;
+  'average-epochs'?: number;
   dropout?: number;
   'bn-momentum'?: number;
   split?: string;
@@ -59,6 +60,7 @@ export function trainOptionsBuilder<T>(y: Argv<T>): Argv<TrainArgs> {
     .option('batch-size', { type: 'number', describe: `batch size [paper: ${PAPER_RECIPE.batchSize}]` })
     .option('lr', { type: 'number', describe: `Adam learning rate [default: ${PAPER_RECIPE.learningRate}, Keras's default; the paper gives none]` })
     .option('schedule', { choices: LR_SCHEDULES, describe: `learning-rate schedule [default: ${PAPER_RECIPE.schedule}]` })
+    .option('average-epochs', { type: 'number', describe: 'keep the mean of the weights at the end of the last N epochs (SWA-style weight averaging; replaces the best-epoch pick) [default: off]' })
     .option('dropout', { type: 'number', describe: `dropout after the GRU and the 512-unit dense [default: ${PAPER_RECIPE.dropout}]` })
     .option('bn-momentum', { type: 'number', describe: `BatchNormalization moving-average momentum [default: ${PAPER_RECIPE.bnMomentum}, Keras's]` })
     .option('split', {
@@ -80,6 +82,7 @@ export function trainOptionsFromArgs(args: TrainArgs): TrainOptions {
     batchSize: args['batch-size'],
     learningRate: args.lr,
     schedule: args.schedule as TrainOptions['schedule'] | undefined,
+    averageEpochs: args['average-epochs'],
     dropout: args.dropout,
     bnMomentum: args['bn-momentum'],
     split: args.split as TrainOptions['split'] | undefined,

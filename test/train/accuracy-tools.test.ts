@@ -99,6 +99,14 @@ describe('temperature in the model', () => {
     expect(() => foldTemperature(model, 0)).toThrow(/--temperature must be a positive number/);
     model.dispose();
   });
+
+  it('--average-epochs must be a whole number of epochs the run has', () => {
+    expect(resolveRecipe('paper', { averageEpochs: 20 }).averageEpochs).toBe(20);
+    expect(resolveRecipe('cv', { averageEpochs: 0 }).averageEpochs).toBe(0);
+    expect(() => resolveRecipe('paper', { averageEpochs: 21 })).toThrow('--average-epochs must be an integer from 0 to --epochs (20), got 21');
+    expect(() => resolveRecipe('paper', { averageEpochs: 2.5 })).toThrow(/--average-epochs must be an integer/);
+    expect(() => resolveRecipe('paper', { averageEpochs: -1 })).toThrow(/--average-epochs must be an integer/);
+  });
 });
 
 describe('ensembles and distillation', () => {

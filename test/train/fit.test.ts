@@ -114,6 +114,37 @@ for (const backend of ['cpu', 'wasm'] as const) {
       expect(tf.memory().numTensors).toBe(before);
     });
 
+    it('--average-epochs: ends with the mean of the last N epochs\' weights (BatchNorm statistics too), ignoring the best epoch', async () => {
+      const before = tf.memory().numTensors;
+      const model = tinyModel(100);
+      const perEpoch: number[][][] = [];
+      const onEpoch = () => perEpoch.push(model.getWeights().map((w) => Array.from(w.dataSync())));
+      const result = await fit(model, toyData(48, 1), toyData(24, 2), options({ seed: 3, epochs: 5, learningRate: 0.05, averageEpochs: 3, onEpoch }));
+      const final = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      expect(result.averagedEpochs).toBe(3);
+      expect(result.bestEpoch).toBe(5);
+      expect(model.weights.length).toBe(final.length);
+      final.forEach((w, i) =>
+        w.forEach((v, j) => {
+          const mean = (perEpoch[2]![i]![j]! + perEpoch[3]![i]![j]! + perEpoch[4]![i]![j]!) / 3;
+          expect(Math.abs(v - mean)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(mean)));
+        }),
+      );
+      // The weights did move between those epochs (else any epoch would pass), moving statistics included.
+      const movingMean = model.weights.findIndex((w) => w.name.includes('moving_mean'));
+      expect(perEpoch[4]![movingMean]).not.toEqual(perEpoch[2]![movingMean]);
+      expect(final[0]).not.toEqual(perEpoch[4]![0]);
+    });
+
+    it('--average-epochs 1 is the same as off', async () => {
+      const off = await trainOnce(4, { epochs: 3 });
+      const one = await trainOnce(4, { epochs: 3, averageEpochs: 1 });
+      expect(one.weights).toEqual(off.weights);
+      expect(one.result.averagedEpochs).toBe(1);
+    });
+
     it('learns the toy task (loss falls)', async () => {
       const { result } = await trainOnce(5, { epochs: 8 });
       expect(result.history.at(-1)!.loss).toBeLessThan(result.history[0]!.loss);
