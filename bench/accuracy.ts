@@ -58,10 +58,12 @@ for (const seed of seeds) {
   if (argv.ensemble >= 2) {
     const e = await reuseOr(join(dir, 'ensemble'), () => trainEnsemble({ ...options, outDir: join(dir, 'ensemble') }, argv.ensemble, quiet));
     rows.push({ kind: `ensemble of ${argv.ensemble}`, seed, test: e.test, ece: e.calibration.ece, nll: e.calibration.nll });
-    // Every member is a single model of the recipe with its own seed: these rows cost nothing extra.
+    // Every member is a single model of the recipe with its own seed: these rows cost nothing extra. When the
+    // recipe gives members their own temperature, their calibration is not the single model's: they say so.
+    const kind = (e.memberTemperature ?? 1) === (options.temperature ?? 1) ? 'single model (ensemble members)' : `ensemble members (temperature ${e.memberTemperature})`;
     for (const [i, memberSeed] of e.seeds.entries()) {
       const m = await readJson<TrainMetrics>(join(dir, 'ensemble', 'members', String(i), 'metrics.json'));
-      rows.push(singleRow('single model (ensemble members)', memberSeed, m));
+      rows.push(singleRow(kind, memberSeed, m));
     }
     if (argv.distill) {
       // The student starts from another seed, so it is not a copy of the first member.

@@ -17,6 +17,8 @@ export interface EnsembleMetrics {
   test: TrainMetrics['test'];
   calibration: { nll: number; brier: number; ece: number };
   memberAccuracies: number[];
+  /** The temperature folded into every member (1: none). */
+  memberTemperature: number;
   recipe: TrainMetrics['recipe'];
   createdAt: string;
 }
@@ -28,12 +30,14 @@ export async function trainEnsemble(o: TrainOptions, k: number, hooks: RunHooks 
   let metrics: EnsembleMetrics | undefined;
   await writeDirAtomic(o.outDir, async (tmp) => {
     const seeds = Array.from({ length: k }, (_, i) => o.seed + i);
+    // Averaging tempered members softens them again: a recipe may carry its own temperature for members.
+    const memberTemperature = o.ensembleTemperature ?? o.temperature;
     const members: string[] = [];
     const runs: TrainMetrics[] = [];
     for (const [i, seed] of seeds.entries()) {
       log(`\n== ensemble member ${i + 1}/${k} (seed ${seed})`);
       const dir = join(tmp, 'members', String(i));
-      runs.push((await trainAndSave({ ...o, seed, outDir: dir }, { ...hooks, figures: false })).metrics);
+      runs.push((await trainAndSave({ ...o, temperature: memberTemperature, seed, outDir: dir }, { ...hooks, figures: false })).metrics);
       members.push(relative(tmp, join(dir, OUTPUT_FILES.model)));
     }
     const manifest: EnsembleManifest = { format: 'ecg-onnx-ensemble', members, seeds };
@@ -44,7 +48,7 @@ export async function trainEnsemble(o: TrainOptions, k: number, hooks: RunHooks 
       const probs = predictWith(ensemble.predict, data.test);
       const test = reportFromProbabilities(probs, data.test.y, data.spec);
       const cal = calibrationReport(probs, data.test.y, data.spec.classes.length);
-      metrics = { members: k, seeds, test, calibration: { nll: cal.nll, brier: cal.brier, ece: cal.ece }, memberAccuracies: runs.map((r) => r.test.accuracy), recipe: runs[0]!.recipe, createdAt: new Date().toISOString() };
+      metrics = { members: k, seeds, test, calibration: { nll: cal.nll, brier: cal.brier, ece: cal.ece }, memberAccuracies: runs.map((r) => r.test.accuracy), memberTemperature: memberTemperature ?? 1, recipe: runs[0]!.recipe, createdAt: new Date().toISOString() };
       await writeFileAtomic(join(tmp, OUTPUT_FILES.metrics), `${JSON.stringify(metrics, null, 2)}\n`);
       if (hooks.figures ?? true) {
         const figures = await renderFigures([

@@ -23,7 +23,7 @@ export interface Recipe {
   /** Share of TRAIN held out for validation under the holdout protocol (paper: 20%). */
   validationFraction: number;
   augment: AugmentOptions;
-  /** Loss weight per class: 'none' (paper) or 'balanced' (n / (K n_k): PVC and unclassified weigh more). */
+  /** Loss weight per class: 'none' (paper), 'balanced' (n / (K n_k): PVC and unclassified weigh more) or 'sqrt' (its square root, mean 1). */
   classWeight: ClassWeighting;
   /**
    * Weight averaging: keep the mean of the weights at the end of the last N epochs (SWA-style; BatchNorm
@@ -35,9 +35,15 @@ export interface Recipe {
    * TRAIN predictions (ecg tune's out-of-fold predictions); undefined = 1, uncalibrated.
    */
   temperature?: number;
+  /**
+   * The temperature each member of an ensemble of this recipe gets instead of `temperature` (members
+   * tempered alike, then averaged: fitted by `ecg tune --ensemble K` on K-member out-of-fold ensembles,
+   * since averaging already softens); undefined = `temperature`.
+   */
+  ensembleTemperature?: number;
 }
 
-export const CLASS_WEIGHTINGS = ['none', 'balanced'] as const;
+export const CLASS_WEIGHTINGS = ['none', 'balanced', 'sqrt'] as const;
 export type ClassWeighting = (typeof CLASS_WEIGHTINGS)[number];
 
 export interface TrainOptions extends Recipe {
@@ -127,6 +133,7 @@ export function validateRecipe(r: Recipe): void {
     fail(`--average-epochs must be an integer from 0 to --epochs (${r.epochs}), got ${r.averageEpochs}`);
   }
   if (r.temperature !== undefined && !(Number.isFinite(r.temperature) && r.temperature > 0)) fail(`--temperature must be a positive number, got ${r.temperature}`);
+  if (r.ensembleTemperature !== undefined && !(Number.isFinite(r.ensembleTemperature) && r.ensembleTemperature > 0)) fail(`the ensemble temperature must be a positive number, got ${r.ensembleTemperature}`);
   const augmentProblem = validateAugmentOptions(r.augment);
   if (augmentProblem) fail(`--${augmentProblem.replace('augmentation ', 'augment-')}`);
 }

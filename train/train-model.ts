@@ -8,7 +8,7 @@ import type { BackendName } from './backend.js';
 import { foldTemperature } from './calibration.js';
 import type { LabelledBeats } from './data.js';
 import { fit, type EpochRecord, type FitResult } from './fit.js';
-import { balancedClassWeights } from './loss.js';
+import { balancedClassWeights, sqrtClassWeights } from './loss.js';
 import { buildModel } from './model.js';
 import { prestartWorkers } from './parallel/worker-pool.js';
 import type { Recipe } from './options.js';
@@ -42,7 +42,8 @@ export async function trainModel(input: TrainModelInput): Promise<TrainedModel> 
   const { recipe, spec } = input;
   prestartWorkers(input.workers, input.backend); // they boot while the model is built (already warm when run.ts started them)
   const model = buildModel(spec, { dropout: recipe.dropout, seed: input.seed, bnMomentum: recipe.bnMomentum });
-  const classWeights = recipe.classWeight === 'balanced' ? balancedClassWeights(input.train.y, spec.classes.length) : undefined;
+  const weighting = { none: undefined, balanced: balancedClassWeights, sqrt: sqrtClassWeights }[recipe.classWeight];
+  const classWeights = weighting?.(input.train.y, spec.classes.length);
   let result: FitResult | undefined;
   try {
     result = await fit(model, input.train, input.validation, {

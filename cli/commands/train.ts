@@ -45,7 +45,7 @@ export function trainOptionsBuilder<T>(y: Argv<T>): Argv<TrainArgs> {
   return y
     .option('data', { type: 'string', default: DEFAULT_DATA_DIR, defaultDescription: 'the shipped ECG5000 copy', describe: 'directory with NAME_TRAIN.tsv and NAME_TEST.tsv (or .txt)' })
     .option('workers', { type: 'number', describe: `data-parallel training threads [default: one per core, at most batch size / ${MIN_BEATS_PER_WORKER}, so ${defaultWorkers(32)} here at batch 32]` })
-    .option('class-weight', { choices: CLASS_WEIGHTINGS, describe: `per-class loss weights; balanced = n / (K n_k) [default: ${PAPER_RECIPE.classWeight}]` })
+    .option('class-weight', { choices: CLASS_WEIGHTINGS, describe: `per-class loss weights; balanced = n / (K n_k), sqrt = its square root scaled to mean 1 [default: ${PAPER_RECIPE.classWeight}]` })
     .option('temperature', { type: 'number', describe: 'fold this softmax temperature into the last Dense layer after training (calibration chosen on TRAIN, e.g. by ecg tune)' })
     .option('calibrate', { type: 'boolean', default: false, describe: 'fit the temperature on the validation split (--split holdout) and fold it in' })
     .option('ensemble', { type: 'number', describe: 'train K members (seeds seed..seed+K-1) into OUT/members/ with OUT/ensemble.json; ecg export writes ONE .onnx averaging them' })
@@ -96,7 +96,9 @@ export function trainOptionsFromArgs(args: TrainArgs): TrainOptions {
   // A student learns its teacher's probabilities, which are calibrated already: the preset's temperature
   // (fitted for one-hot training) would soften them a second time. Only an explicit --temperature applies.
   const temperature = args.teacher !== undefined && args.temperature === undefined ? undefined : recipe.temperature;
-  return { ...recipe, temperature, dataDir: args.data, classNames: args['class-names'], workers: args.workers, calibrate: args.calibrate, teacher: args.teacher, teacherMix: args['teacher-mix'], outDir: args.out, seed: args.seed, backend: args.backend, preset: args.preset };
+  // An explicit --temperature is every member's too; otherwise an ensemble's members get the recipe's ensemble temperature.
+  const ensembleTemperature = args.temperature ?? recipe.ensembleTemperature;
+  return { ...recipe, temperature, ensembleTemperature, dataDir: args.data, classNames: args['class-names'], workers: args.workers, calibrate: args.calibrate, teacher: args.teacher, teacherMix: args['teacher-mix'], outDir: args.out, seed: args.seed, backend: args.backend, preset: args.preset };
 }
 
 export const trainCommand: CommandModule<object, TrainArgs> = {

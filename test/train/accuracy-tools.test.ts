@@ -13,7 +13,7 @@ import { crossValidate, stratifiedFolds } from '../../train/cross-validation.js'
 import { loadUcrTrainOnly } from '../../train/data.js';
 import { trainEnsemble } from '../../train/ensemble.js';
 import { ENSEMBLE_FILE, loadEnsemble } from '../../train/ensemble-model.js';
-import { balancedClassWeights, crossEntropy } from '../../train/loss.js';
+import { balancedClassWeights, crossEntropy, sqrtClassWeights } from '../../train/loss.js';
 import { buildModel } from '../../train/model.js';
 import { resolveRecipe } from '../../train/options.js';
 import { trainAndSave } from '../../train/run.js';
@@ -79,6 +79,10 @@ describe('cross-validation on TRAIN only', () => {
 describe('the loss', () => {
   it('balanced class weights are n / (K n_k), and weight each beat\'s cross-entropy', () => {
     expect(balancedClassWeights([0, 0, 0, 1], 3)).toEqual([4 / 9, 4 / 3, 0]);
+    const [w0, w1, w2] = sqrtClassWeights([0, 0, 0, 1], 3);
+    expect(w1! / w0!).toBeCloseTo(Math.sqrt(3), 12); // the square root of balanced's ratio 3
+    expect((3 * w0! + w1!) / 4).toBeCloseTo(1, 12); // mean weight over the beats is 1
+    expect(w2).toBe(0);
     const probs = tf.tensor2d([0.7, 0.3, 0.2, 0.8], [2, 2]);
     const targets = tf.tensor2d([1, 0, 1, 0], [2, 2]);
     const weighted = crossEntropy(probs, targets, tf.tensor1d([2, 0.5])).dataSync()[0]!;
@@ -110,10 +114,13 @@ describe('temperature in the model', () => {
 });
 
 describe('ensembles and distillation', () => {
-  it('ecg train --ensemble: members, ensemble.json, and a prediction that is the mean of the members', async () => {
+  it('ecg train --ensemble: members (at the recipe\'s ensemble temperature), ensemble.json, and a prediction that is the mean of the members', async () => {
     const out = join(tmp, 'ensemble');
-    const metrics = await trainEnsemble({ ...resolveRecipe('paper', QUICK), dataDir: small, outDir: out, seed: 3, backend: 'wasm', preset: 'paper', workers: 1 }, 2, { figures: false });
+    const recipe = { ...resolveRecipe('paper', QUICK), temperature: 1.5, ensembleTemperature: 1.25 };
+    const metrics = await trainEnsemble({ ...recipe, dataDir: small, outDir: out, seed: 3, backend: 'wasm', preset: 'paper', workers: 1 }, 2, { figures: false });
     expect(metrics.members).toBe(2);
+    expect(metrics.memberTemperature).toBe(1.25);
+    for (const i of [0, 1]) expect(JSON.parse(await readFile(join(out, 'members', String(i), 'metrics.json'), 'utf8')).calibration.temperature).toBe(1.25);
     expect(JSON.parse(await readFile(join(out, ENSEMBLE_FILE), 'utf8')).members).toEqual(['members/0/model', 'members/1/model']);
     const ensemble = await loadEnsemble(out);
     const one = await loadEnsemble(join(out, 'members', '0', 'model'));
