@@ -80,3 +80,30 @@ export async function crossValidate(train: LabelledBeats, spec: ModelSpec, recip
   const report = classificationReport(train.y, predicted, spec.classes);
   return { accuracy: report.accuracy, macroF1: report.macroF1, nll: calibrationReport(ensemble, train.y, k).nll, foldAccuracies, oof };
 }
+
+/**
+ * Repeated k-fold (scikit-learn's RepeatedStratifiedKFold): the scores of R cross-validations with
+ * different folds, as one. Accuracy, macro F1 and NLL are the repeats' means; the out-of-fold
+ * predictions are stacked row-wise (R x n rows, TRAIN order within each repeat) for `repeatedTruth`.
+ */
+export function combineRepeats(scores: readonly CvScore[]): CvScore {
+  if (scores.length === 1) return scores[0]!;
+  const mean = (f: (s: CvScore) => number) => scores.reduce((a, s) => a + f(s), 0) / scores.length;
+  const oof = scores[0]!.oof.map((_, m) => {
+    const out = new Float32Array(scores.reduce((n, s) => n + s.oof[m]!.length, 0));
+    let at = 0;
+    for (const s of scores) out.set(s.oof[m]!, (at += s.oof[m]!.length) - s.oof[m]!.length);
+    return out;
+  });
+  return { accuracy: mean((s) => s.accuracy), macroF1: mean((s) => s.macroF1), nll: mean((s) => s.nll), foldAccuracies: scores.flatMap((s) => s.foldAccuracies), oof };
+}
+
+/** The labels of combineRepeats' stacked out-of-fold rows. */
+export function repeatedTruth(y: ArrayLike<number>, repeats: number): Int32Array {
+  const out = new Int32Array(y.length * repeats);
+  for (let r = 0; r < repeats; r++) for (let i = 0; i < y.length; i++) out[r * y.length + i] = y[i]!;
+  return out;
+}
+
+/** The seed of repeat r (repeat 0 is the plain k-fold of `seed`; members use up to seed + 1000 f + m). */
+export const repeatSeed = (seed: number, r: number) => seed + 100 * r;

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fitTemperature } from '@ecg-onnx/core';
 import type { BackendName } from './backend.js';
-import { crossValidate, type CvScore } from './cross-validation.js';
+import { combineRepeats, crossValidate, repeatedTruth, repeatSeed, type CvScore } from './cross-validation.js';
 import { loadUcrTrainOnly } from './data.js';
 import { readCached, writeCached, type CvKey } from './tune-cache.js';
 import { PAPER_RECIPE, resolveRecipe, type Recipe, type RecipeOverrides } from './options.js';
@@ -58,6 +58,8 @@ export interface TunedCandidate extends Candidate {
 export interface TuneReport {
   trainFile: string;
   folds: number;
+  /** Cross-validations per candidate, each with its own folds (1: plain k-fold). */
+  repeats: number;
   seed: number;
   candidates: TunedCandidate[];
   winner: TunedCandidate & { recipe: Recipe; temperature: number };
@@ -68,6 +70,8 @@ export interface TuneReport {
 export interface TuneOptions {
   dataDir: string;
   folds: number;
+  /** Repeated k-fold: this many cross-validations per candidate with different folds, scores averaged (default 1). */
+  repeats?: number;
   seed: number;
   workers: number;
   backend: BackendName;
@@ -93,19 +97,24 @@ export async function tune(o: TuneOptions): Promise<TuneReport> {
   const log = o.log ?? (() => {});
   const { spec, train, file } = await loadUcrTrainOnly(o.dataDir);
   const data = createHash('sha256').update(await readFile(file)).digest('hex');
-  /** crossValidate through the cache, when there is one. */
+  const repeats = o.repeats ?? 1;
+  /** crossValidate through the cache (one entry per repeat), when there is one; R repeats combined. */
   const validate = async (recipe: Recipe, members: number): Promise<CvScore> => {
-    const key: CvKey = { data, recipe, folds: o.folds, seed: o.seed, workers: o.workers, backend: o.backend, members };
-    const cached = o.cache === undefined ? undefined : await readCached(o.cache, key);
-    if (cached) {
-      log(`  (cached in ${o.cache})`);
-      return cached;
+    const scores: CvScore[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const seed = repeatSeed(o.seed, r);
+      if (repeats > 1) log(`  repeat ${r + 1}/${repeats} (fold seed ${seed})`);
+      const key: CvKey = { data, recipe, folds: o.folds, seed, workers: o.workers, backend: o.backend, members };
+      const cached = o.cache === undefined ? undefined : await readCached(o.cache, key);
+      if (cached) log(`  (cached in ${o.cache})`);
+      const score = cached ?? (await crossValidate(train, spec, recipe, { folds: o.folds, seed, workers: o.workers, backend: o.backend, members, log }));
+      if (!cached && o.cache !== undefined) await writeCached(o.cache, key, score);
+      scores.push(score);
     }
-    const score = await crossValidate(train, spec, recipe, { folds: o.folds, seed: o.seed, workers: o.workers, backend: o.backend, members, log });
-    if (o.cache !== undefined) await writeCached(o.cache, key, score);
-    return score;
+    return combineRepeats(scores);
   };
-  log(`cross-validating on ${file} only (${train.count} series, ${o.folds} stratified folds, seed ${o.seed}); the TEST file is not opened`);
+  const truth = repeatedTruth(train.y, repeats);
+  log(`cross-validating on ${file} only (${train.count} series, ${o.folds} stratified folds${repeats > 1 ? ` x ${repeats} repeats` : ''}, seed ${o.seed}); the TEST file is not opened`);
   const tried: TunedCandidate[] = [];
   const scores = new Map<TunedCandidate, CvScore>();
   const run = async (c: Candidate, stage: TunedCandidate['stage']): Promise<TunedCandidate> => {
@@ -143,15 +152,15 @@ export async function tune(o: TuneOptions): Promise<TuneReport> {
   return finish(best);
 
   async function finish(best: TunedCandidate): Promise<TuneReport> {
-    const temperature = fitTemperature(scores.get(best)!.oof, train.y, spec.classes.length);
+    const temperature = fitTemperature(scores.get(best)!.oof, truth, spec.classes.length);
     const recipe = resolveRecipe('paper', best.overrides);
     if (o.maxEpochs !== undefined) recipe.epochs = Math.min(recipe.epochs, o.maxEpochs);
     log(`\nwinner: ${best.name}: CV accuracy ${(100 * best.accuracy).toFixed(2)}%; temperature ${temperature.toFixed(3)} from its out-of-fold predictions`);
-    const report: TuneReport = { trainFile: file, folds: o.folds, seed: o.seed, candidates: tried, winner: { ...best, recipe, temperature }, seconds: 0 };
+    const report: TuneReport = { trainFile: file, folds: o.folds, repeats, seed: o.seed, candidates: tried, winner: { ...best, recipe, temperature }, seconds: 0 };
     if (o.ensemble >= 2) {
       log(`\n[ensemble] ${o.ensemble} members of the winner per fold`);
       const score = await validate(recipe, o.ensemble);
-      const temperature = fitTemperature(score.oof, train.y, spec.classes.length);
+      const temperature = fitTemperature(score.oof, truth, spec.classes.length);
       log(`  CV accuracy ${(100 * score.accuracy).toFixed(2)}%, macro F1 ${score.macroF1.toFixed(4)}; ensemble temperature ${temperature.toFixed(3)}`);
       report.ensemble = { members: o.ensemble, accuracy: score.accuracy, macroF1: score.macroF1, foldAccuracies: score.foldAccuracies, temperature };
     }

@@ -12,6 +12,7 @@ import { runCommand } from '../run-command.js';
 interface TuneArgs {
   data: string;
   folds: number;
+  repeats: number;
   seed: number;
   ensemble: number;
   workers?: number;
@@ -31,6 +32,7 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
     y
       .option('data', { type: 'string', default: DEFAULT_DATA_DIR, defaultDescription: 'the shipped ECG5000 copy', describe: 'directory with NAME_TRAIN.tsv (NAME_TEST is not read)' })
       .option('folds', { type: 'number', default: 5, describe: 'stratified folds' })
+      .option('repeats', { type: 'number', default: 1, describe: 'repeated k-fold: cross-validate each candidate this many times with different folds (fold seeds seed, seed+100, ...) and average' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the folds and of the models trained in them' })
       .option('ensemble', { type: 'number', default: 0, describe: 'also cross-validate K-member ensembles of the winner (for their temperature); 0 skips' })
       .option('workers', { type: 'number', describe: `data-parallel training threads [default: ${defaultWorkers(32, availableParallelism())} here]` })
@@ -42,11 +44,12 @@ export const tuneCommand: CommandModule<object, TuneArgs> = {
   handler: (args: ArgumentsCamelCase<TuneArgs>) =>
     runCommand(async () => {
       if (!Number.isInteger(args.folds) || args.folds < 2) throw new InvalidInputError(undefined, `--folds must be an integer >= 2, got ${args.folds}`);
+      if (!Number.isInteger(args.repeats) || args.repeats < 1) throw new InvalidInputError(undefined, `--repeats must be a positive integer, got ${args.repeats}`);
       const workers = args.workers ?? defaultWorkers(32);
       validateWorkers(workers, 32);
       const backend = await initBackend(args.backend as BackendName);
       const candidates = args.grid === undefined ? undefined : await readGrid(args.grid);
-      const report = await tune({ dataDir: args.data, folds: args.folds, seed: args.seed, workers, backend, ensemble: args.ensemble, maxEpochs: args['max-epochs'], cache: args.cache, candidates, log: (line) => process.stdout.write(`${line}\n`) });
+      const report = await tune({ dataDir: args.data, folds: args.folds, repeats: args.repeats, seed: args.seed, workers, backend, ensemble: args.ensemble, maxEpochs: args['max-epochs'], cache: args.cache, candidates, log: (line) => process.stdout.write(`${line}\n`) });
       const rows = [...report.candidates].sort((a, b) => b.accuracy - a.accuracy);
       process.stdout.write(`\n${'stage'.padEnd(6)}${'CV accuracy'.padStart(12)}${'macro F1'.padStart(10)}${'NLL'.padStart(8)}  candidate\n`);
       for (const c of rows) process.stdout.write(`${c.stage.padEnd(6)}${pct(c.accuracy).padStart(12)}${c.macroF1.toFixed(4).padStart(10)}${c.nll.toFixed(4).padStart(8)}  ${c.name}\n`);
